@@ -1,0 +1,25 @@
+//! What the server functions need from the server crate (server side only).
+//!
+//! The server crate owns configuration, sessions and the ISC client; the app only sees this
+//! trait, provided as a Leptos context (`Arc<dyn Backend>`) for every render and server-function
+//! call. That keeps the dependency one-way (server → app) and lets app tests use a fake.
+
+use std::sync::Arc;
+
+use crate::error::AppError;
+use crate::model::{GroupSummary, TenantInfo};
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    fn tenant(&self) -> TenantInfo;
+
+    /// Every sync group of the tenant, with policy and source names resolved.
+    async fn list_groups(&self) -> Result<Vec<GroupSummary>, AppError>;
+}
+
+/// The backend of the current request, as provided by the server.
+pub fn backend() -> Result<Arc<dyn Backend>, AppError> {
+    leptos::prelude::use_context::<Arc<dyn Backend>>().ok_or_else(|| AppError::NotConfigured {
+        message: "The console backend is not available.".into(),
+    })
+}

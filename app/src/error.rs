@@ -1,0 +1,123 @@
+//! The one error type that server functions return to the browser.
+//!
+//! Every variant carries only sanitized, user-facing text: never an upstream URL, body or token.
+//! ISC's `trackingId` is kept because SailPoint support asks for it.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No (or no longer a) signed-in session.
+    #[error("Your session has expired. Sign in again.")]
+    Unauthorized,
+    /// Signed in, but the role does not allow this.
+    #[error("You do not have access to this. {needed}")]
+    Forbidden { needed: String },
+    #[error("{what} was not found.")]
+    NotFound { what: String },
+    /// ISC answered with an error body; `message` is ISC's own text for the user.
+    #[error("ISC refused the request: {message}")]
+    Upstream {
+        status: u16,
+        detail_code: Option<String>,
+        message: String,
+        tracking_id: Option<String>,
+    },
+    #[error("ISC is rate-limiting this console, try again in {retry_after_secs} s.")]
+    RateLimited { retry_after_secs: u64 },
+    /// ISC could not be reached or kept failing; worth a retry.
+    #[error("ISC is unavailable: {message}")]
+    Unavailable { message: String },
+    /// The console itself is not set up for this (e.g. a missing credential).
+    #[error("{message}")]
+    NotConfigured { message: String },
+    /// Transport errors of the server-function call itself (network, decoding).
+    #[error("The console could not complete the request: {0}")]
+    ServerFn(String),
+}
+
+impl AppError {
+    /// Whether retrying the same call later may succeed, so pages offer a retry button.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            AppError::RateLimited { .. } | AppError::Unavailable { .. } | AppError::ServerFn(_)
+        ) || matches!(self, AppError::Upstream { status, .. } if *status >= 500)
+    }
+
+    pub fn tracking_id(&self) -> Option<&str> {
+        match self {
+            AppError::Upstream { tracking_id, .. } => tracking_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::ServerFn(value.to_string())
+    }
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with when it fails this way (server_fn 0.8
+    /// would otherwise send 500 for everything).
+    pub fn status_code(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Upstream { status, .. } if *status < 500 => StatusCode::BAD_REQUEST,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Upstream { .. } | AppError::Unavailable { .. } => StatusCode::BAD_GATEWAY,
+            AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_errors_are_the_retryable_ones() {
+        assert!(
+            AppError::RateLimited {
+                retry_after_secs: 3
+            }
+            .is_transient()
+        );
+        assert!(
+            AppError::Unavailable {
+                message: "timeout".into()
+            }
+            .is_transient()
+        );
+        assert!(!AppError::Unauthorized.is_transient());
+        let refused = AppError::Upstream {
+            status: 400,
+            detail_code: Some("400.1.409 Reference conflict".into()),
+            message: "in use".into(),
+            tracking_id: Some("abc".into()),
+        };
+        assert!(!refused.is_transient());
+        assert_eq!(refused.tracking_id(), Some("abc"));
+    }
+
+    #[test]
+    fn rate_limit_message_names_the_wait() {
+        let e = AppError::RateLimited {
+            retry_after_secs: 7,
+        };
+        assert_eq!(
+            e.to_string(),
+            "ISC is rate-limiting this console, try again in 7 s."
+        );
+    }
+}

@@ -1,0 +1,266 @@
+//! `/groups`: every password sync group of the tenant, with names instead of ids.
+//!
+//! Search and sort live in the URL (`?q=…&sort=…`) so a view can be shared and the back button
+//! works. Without JavaScript the search is a plain GET form; once hydrated, typing filters as you go.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::api::list_groups;
+use crate::components::error_panel::ErrorPanel;
+use crate::model::list::{SortColumn, SortKey, search_and_sort};
+use crate::model::{GroupSummary, Named, short_date};
+
+/// How many source names a row shows before "+N more".
+const SOURCES_SHOWN: usize = 3;
+
+fn list_href(query: &str, sort: SortKey) -> String {
+    let mut params = Vec::new();
+    if !query.trim().is_empty() {
+        params.push(format!(
+            "q={}",
+            utf8_percent_encode(query, NON_ALPHANUMERIC)
+        ));
+    }
+    if sort != SortKey::default() {
+        params.push(format!("sort={}", sort.param()));
+    }
+    if params.is_empty() {
+        "/groups".to_string()
+    } else {
+        format!("/groups?{}", params.join("&"))
+    }
+}
+
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| query_map.read().get("q").unwrap_or_default());
+    let sort = Memo::new(move |_| {
+        query_map
+            .read()
+            .get("sort")
+            .map(|s| SortKey::from_param(&s))
+            .unwrap_or_default()
+    });
+    let groups = Resource::new(|| (), |_| list_groups());
+    let navigate = use_navigate();
+
+    let on_input = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        navigate(
+            &list_href(&value, sort.get_untracked()),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+
+    view! {
+        <Title text="Password sync groups" />
+        <section class="page">
+            <div class="page-header">
+                <h1>"Password sync groups"</h1>
+                <p class="lede">
+                    "Sources in one group share a password: changing it in one changes it in all."
+                </p>
+            </div>
+            <form class="search" method="get" action="/groups" role="search">
+                <label for="group-search">"Search"</label>
+                <input
+                    id="group-search"
+                    name="q"
+                    type="search"
+                    placeholder="Group, source or policy name"
+                    autocomplete="off"
+                    prop:value=move || query.get()
+                    on:input=on_input
+                />
+                <input type="hidden" name="sort" prop:value=move || sort.get().param() />
+                <button type="submit" class="button">
+                    "Search"
+                </button>
+            </form>
+            <Transition fallback=|| {
+                view! {
+                    <p class="pending" role="status">
+                        "Loading sync groups…"
+                    </p>
+                }
+            }>
+                {move || {
+                    groups
+                        .get()
+                        .map(|result| match result {
+                            Ok(all) => {
+                                let rows = search_and_sort(&all, &query.get(), sort.get());
+                                view! { <GroupTable total=all.len() rows query sort /> }.into_any()
+                            }
+                            Err(error) => {
+                                view! {
+                                    <ErrorPanel error on_retry=move |_| groups.refetch() />
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn GroupTable(
+    total: usize,
+    rows: Vec<GroupSummary>,
+    query: Memo<String>,
+    sort: Memo<SortKey>,
+) -> impl IntoView {
+    if total == 0 {
+        return view! { <EmptyTenant /> }.into_any();
+    }
+    let shown = rows.len();
+    let header = move |column: SortColumn, label: &'static str| {
+        let (current, natural) = sort.get().column();
+        let aria_sort = match (current == column, natural) {
+            (false, _) => "none",
+            // Names sort A→Z naturally; dates and counts largest first.
+            (true, true) if column == SortColumn::Name => "ascending",
+            (true, false) if column == SortColumn::Name => "descending",
+            (true, true) => "descending",
+            (true, false) => "ascending",
+        };
+        let href = list_href(&query.get(), sort.get().toggled(column));
+        view! {
+            <th scope="col" aria-sort=aria_sort>
+                <a class="sort" href=href>
+                    {label}
+                    <span class="sort-indicator" aria-hidden="true">
+                        {match aria_sort {
+                            "ascending" => "▲",
+                            "descending" => "▼",
+                            _ => "",
+                        }}
+                    </span>
+                </a>
+            </th>
+        }
+    };
+    view! {
+        <p class="result-count" role="status">
+            {if shown == total {
+                format!("{total} sync group{}", if total == 1 { "" } else { "s" })
+            } else {
+                format!("{shown} of {total} sync groups match")
+            }}
+        </p>
+        {if rows.is_empty() {
+            view! {
+                <p class="empty">
+                    "No sync group matches “" {query.get()} "”. "
+                    <a href=list_href("", sort.get())>"Clear the search"</a>
+                </p>
+            }
+                .into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="groups">
+                        <thead>
+                            <tr>
+                                {header(SortColumn::Name, "Name")}
+                                <th scope="col">"Password policy"</th>
+                                {header(SortColumn::Sources, "Sources")}
+                                {header(SortColumn::Modified, "Modified")}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows.into_iter().map(|g| view! { <GroupRow group=g /> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+                .into_any()
+        }}
+    }
+        .into_any()
+}
+
+#[component]
+fn GroupRow(group: GroupSummary) -> impl IntoView {
+    let count = group.sources.len();
+    let all_names = group
+        .sources
+        .iter()
+        .map(Named::label)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut shown: Vec<String> = group
+        .sources
+        .iter()
+        .take(SOURCES_SHOWN)
+        .map(Named::label)
+        .collect();
+    if count > SOURCES_SHOWN {
+        shown.push(format!("+{} more", count - SOURCES_SHOWN));
+    }
+    view! {
+        <tr>
+            <th scope="row" class="group-name">
+                {group.name}
+            </th>
+            <td>{group.policy.label()}</td>
+            <td title=all_names>
+                <span class="count">{count}</span>
+                " "
+                <span class="source-names">{shown.join(", ")}</span>
+            </td>
+            <td>
+                {group
+                    .modified
+                    .as_deref()
+                    .map(|m| view! { <time datetime=m.to_string()>{short_date(m).to_string()}</time> })}
+            </td>
+        </tr>
+    }
+}
+
+/// A tenant without any group: explain what a sync group is and what ISC needs first.
+#[component]
+fn EmptyTenant() -> impl IntoView {
+    view! {
+        <div class="empty-tenant">
+            <h2>"No password sync groups yet"</h2>
+            <p>
+                "A password sync group makes several sources share one password: when a user changes it in Password Manager, it changes on every source of the group and their connected applications."
+            </p>
+            <p>"Before ISC lets you create one, the tenant needs:"</p>
+            <ul>
+                <li>"at least two direct-connect sources configured for password management;"</li>
+                <li>"at least one application on each of those sources;"</li>
+                <li>"at least one password policy, which will apply to every source in the group."</li>
+            </ul>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_href_keeps_only_non_default_state() {
+        assert_eq!(list_href("", SortKey::Name), "/groups");
+        assert_eq!(list_href("  ", SortKey::Name), "/groups");
+        assert_eq!(
+            list_href("a d", SortKey::Modified),
+            "/groups?q=a%20d&sort=modified"
+        );
+        assert_eq!(list_href("&x=1", SortKey::Name), "/groups?q=%26x%3D1");
+    }
+}

@@ -1,0 +1,2 @@
+pub mod groups;
+pub mod not_found;

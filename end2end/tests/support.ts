@@ -1,0 +1,28 @@
+import { APIRequestContext, Page, expect } from "@playwright/test";
+
+/** Where screenshots are kept for people to look at (and for the README). */
+export const SHOTS = "screenshots";
+
+/** The sync groups of the embedded sandbox, read straight from its API, so tests compare the
+ * console with the tenant rather than with names copied into the test. */
+export async function sandboxGroups(request: APIRequestContext): Promise<{ id: string; name: string }[]> {
+  const token = await request.post("/sandbox/oauth/token", {
+    form: {
+      grant_type: "client_credentials",
+      client_id: "readonly-api",
+      client_secret: "readonly-api-secret",
+    },
+  });
+  expect(token.ok()).toBeTruthy();
+  const { access_token } = await token.json();
+  const list = await request.get("/sandbox/beta/password-sync-groups", {
+    headers: { Authorization: `Bearer ${access_token}` },
+  });
+  expect(list.ok()).toBeTruthy();
+  return list.json();
+}
+
+/** Resolves once the wasm app has hydrated the server-rendered page. */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}

@@ -1,0 +1,152 @@
+//! `sandbox`: serves a sandbox ISC tenant.
+//!
+//! Prints `sandbox listening on http://ADDR` once the port is bound (tests and scripts wait
+//! for that line), then the demo credentials.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use sandbox::{Sandbox, SandboxConfig};
+
+const USAGE: &str = "\
+usage: sandbox [--addr HOST:PORT] [--tenant NAME] [--token-ttl SECONDS]
+               [--rate-limit N] [--rate-window SECONDS] [--no-control]
+
+Serves a sandbox SailPoint ISC tenant (password sync groups, policies, sources, OAuth).
+  --addr HOST:PORT        listen address (default 127.0.0.1:7100; port 0 picks a free one)
+  --tenant NAME           tenant name (default sandbox)
+  --token-ttl SECONDS     access token lifetime (default 749)
+  --rate-limit N          requests per client per API version per window (default 100)
+  --rate-window SECONDS   rate-limit window (default 10)
+  --no-control            do not serve the loopback-only /__sandbox/* control endpoints
+  -h, --help              this help";
+
+struct Args {
+    addr: SocketAddr,
+    config: SandboxConfig,
+}
+
+fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>, what: &str) -> Result<T, String> {
+    let raw = raw.ok_or_else(|| format!("{flag} needs a value ({what})"))?;
+    raw.parse()
+        .map_err(|_| format!("{flag}: \"{raw}\" is not {what}"))
+}
+
+/// `Ok(None)` for `--help`.
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut parsed = Args {
+        addr: SocketAddr::from(([127, 0, 0, 1], 7100)),
+        config: SandboxConfig::default(),
+    };
+    while let Some(arg) = args.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut next = || inline.clone().or_else(|| args.next());
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--addr" => parsed.addr = value(&flag, next(), "an address like 127.0.0.1:7100")?,
+            "--tenant" => {
+                let name: String = value(&flag, next(), "a tenant name")?;
+                if name.trim().is_empty() {
+                    return Err("--tenant: the name is empty".to_owned());
+                }
+                parsed.config.tenant_name = name;
+            }
+            "--token-ttl" => {
+                let secs: u64 = value(&flag, next(), "a whole number of seconds")?;
+                if secs == 0 {
+                    return Err("--token-ttl: must be at least 1 second".to_owned());
+                }
+                parsed.config.token_ttl = Duration::from_secs(secs);
+            }
+            "--rate-limit" => parsed.config.rate_limit = value(&flag, next(), "a whole number")?,
+            "--rate-window" => {
+                let secs: u64 = value(&flag, next(), "a whole number of seconds")?;
+                if secs == 0 {
+                    return Err("--rate-window: must be at least 1 second".to_owned());
+                }
+                parsed.config.rate_window = Duration::from_secs(secs);
+            }
+            "--no-control" => parsed.config.control_endpoint = false,
+            other => return Err(format!("unknown argument \"{other}\"")),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("sandbox: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(args.addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("sandbox: cannot listen on {}: {e}", args.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().unwrap_or(args.addr);
+    let sandbox = Sandbox::new(args.config);
+    println!("sandbox listening on http://{addr}");
+    println!("{}", sandbox.credentials_banner());
+    println!("  discovery: http://{addr}/oauth/info\n  press Ctrl-C to stop");
+    let app = sandbox
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sandbox: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Args>, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn flags() {
+        let a = parse(&[
+            "--addr",
+            "127.0.0.1:0",
+            "--token-ttl=5",
+            "--rate-limit",
+            "3",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.addr.port(), 0);
+        assert_eq!(a.config.token_ttl, Duration::from_secs(5));
+        assert_eq!(a.config.rate_limit, 3);
+        assert!(parse(&["--help"]).unwrap().is_none());
+        assert!(parse(&["--addr"]).is_err());
+        assert!(parse(&["--addr", "nope"]).is_err());
+        assert!(parse(&["--token-ttl", "0"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+    }
+}

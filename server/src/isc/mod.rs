@@ -1,0 +1,11 @@
+//! The typed ISC client: password sync groups, password policies and sources.
+
+pub mod client;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod token;
+
+pub use client::{IscClient, RetryPolicy};
+pub use error::IscError;
+pub use token::{ClientCredentialsToken, TokenSource};

@@ -1,0 +1,114 @@
+//! Access tokens for upstream calls.
+//!
+//! A [`TokenSource`] hands out a current bearer token and renews it when ISC refuses it. The
+//! console's own application credential (client credentials) is one; signed-in users' sessions
+//! will be another.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::error::IscError;
+use crate::config::ClientCredential;
+
+#[async_trait::async_trait]
+pub trait TokenSource: Send + Sync {
+    /// A token that is believed to be valid now.
+    async fn access_token(&self) -> Result<String, IscError>;
+    /// ISC refused `rejected` (401): return a fresh token. Concurrent callers that saw the same
+    /// rejected token must share one renewal, not race into several.
+    async fn renew(&self, rejected: &str) -> Result<String, IscError>;
+}
+
+/// Renew this long before ISC's stated expiry, so a token never expires in flight.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+
+struct Cached {
+    token: String,
+    renew_at: Instant,
+}
+
+/// The console's own application credential (OAuth client credentials grant).
+pub struct ClientCredentialsToken {
+    http: reqwest::Client,
+    token_url: Url,
+    credential: ClientCredential,
+    // A tokio mutex held across the token request makes concurrent callers wait for one fetch.
+    cached: Mutex<Option<Cached>>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+impl ClientCredentialsToken {
+    pub fn new(http: reqwest::Client, token_url: Url, credential: ClientCredential) -> Self {
+        ClientCredentialsToken {
+            http,
+            token_url,
+            credential,
+            cached: Mutex::new(None),
+        }
+    }
+
+    async fn fetch(&self) -> Result<Cached, IscError> {
+        let response = self
+            .http
+            .post(self.token_url.clone())
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", self.credential.client_id.as_str()),
+                ("client_secret", self.credential.client_secret.expose()),
+            ])
+            .send()
+            .await
+            .map_err(|e| IscError::from_reqwest(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            tracing::warn!(%status, client_id = %self.credential.client_id, "ISC refused the application credential");
+            return Err(IscError::Status {
+                status: status.as_u16(),
+                detail_code: None,
+                message: "ISC refused the console's application credential.".into(),
+                tracking_id: None,
+            });
+        }
+        let body: TokenResponse = response.json().await.map_err(|_| IscError::Decode)?;
+        let lifetime = Duration::from_secs(body.expires_in.unwrap_or(300));
+        Ok(Cached {
+            token: body.access_token,
+            renew_at: Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenSource for ClientCredentialsToken {
+    async fn access_token(&self) -> Result<String, IscError> {
+        let mut slot = self.cached.lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| Instant::now() < c.renew_at) {
+            return Ok(c.token.clone());
+        }
+        let fresh = self.fetch().await?;
+        let token = fresh.token.clone();
+        *slot = Some(fresh);
+        Ok(token)
+    }
+
+    async fn renew(&self, rejected: &str) -> Result<String, IscError> {
+        let mut slot = self.cached.lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| c.token != rejected) {
+            // Someone else already renewed while we waited for the lock.
+            return Ok(c.token.clone());
+        }
+        let fresh = self.fetch().await?;
+        let token = fresh.token.clone();
+        *slot = Some(fresh);
+        Ok(token)
+    }
+}

@@ -1,0 +1,84 @@
+//! `server`: runs the console. With no ISC settings it embeds the sandbox tenant.
+
+use std::process::ExitCode;
+
+use server::config::{Config, Tenant};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,server=info,sandbox=info")
+            }),
+        )
+        .init();
+
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(config.addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on CONSOLE_ADDR {}: {e}", config.addr);
+            return ExitCode::from(1);
+        }
+    };
+    let local_addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("cannot read the listening address: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let console = match server::build(&config, local_addr) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+
+    println!("Sync Groups Console listening on http://{local_addr}");
+    match &config.tenant {
+        Tenant::Embedded => {
+            println!(
+                "Tenant: the embedded sandbox tenant at http://{local_addr}{}",
+                server::SANDBOX_PREFIX
+            );
+            println!("Demo sign-in: admin / admin (ORG_ADMIN), helpdesk / helpdesk (HELPDESK)");
+        }
+        Tenant::Remote { api_url, name } => println!("Tenant: {name} at {api_url}"),
+    }
+
+    if let Err(e) = server::serve(listener, console.router, shutdown_signal()).await {
+        eprintln!("server error: {e}");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
