@@ -3,18 +3,25 @@
 //! The server crate owns configuration, sessions and the ISC client; the app only sees this
 //! trait, provided as a Leptos context (`Arc<dyn Backend>`) for every render and server-function
 //! call. That keeps the dependency one-way (server → app) and lets app tests use a fake.
+//! Methods act for the current request's session, which the server reads from the request.
 
 use std::sync::Arc;
 
 use crate::error::AppError;
-use crate::model::{GroupSummary, TenantInfo};
+use crate::model::{GroupDetail, GroupSummary, SessionState, TenantInfo};
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     fn tenant(&self) -> TenantInfo;
 
+    /// Who is signed in on the current request.
+    async fn session_state(&self) -> Result<SessionState, AppError>;
+
     /// Every sync group of the tenant, with policy and source names resolved.
     async fn list_groups(&self) -> Result<Vec<GroupSummary>, AppError>;
+
+    /// One sync group with its policy's rules and its sources' details.
+    async fn group_detail(&self, id: &str) -> Result<GroupDetail, AppError>;
 }
 
 /// The backend of the current request, as provided by the server.

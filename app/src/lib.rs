@@ -11,11 +11,14 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
+use pages::group_detail::GroupDetailPage;
 use pages::groups::GroupsPage;
+use pages::no_access::NoAccessPage;
 use pages::not_found::NotFound;
+use pages::signin::SignInPage;
 
 /// Name of the site's CSS/JS/wasm bundle, as configured in `[[workspace.metadata.leptos]]`.
 pub const OUTPUT_NAME: &str = "sync-groups-console";
@@ -64,7 +67,13 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=|| view! { <Redirect path="/groups" /> } />
-                    <Route path=path!("groups") view=GroupsPage />
+                    // Pages are rendered in full before responding (SsrMode::Async): they then
+                    // work without JavaScript (streamed Suspense needs a script to swap content
+                    // in) and can answer with the right status, e.g. 404 for an unknown id.
+                    <Route path=path!("groups") view=GroupsPage ssr=SsrMode::Async />
+                    <Route path=path!("groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("no-access") view=NoAccessPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

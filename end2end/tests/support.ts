@@ -26,3 +26,12 @@ export async function sandboxGroups(request: APIRequestContext): Promise<{ id: s
 export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
+
+/** Signs in through the sandbox tenant's own login page, starting from `path`. */
+export async function signIn(page: Page, user: "admin" | "helpdesk" | "auditor", path = "/groups"): Promise<void> {
+  await page.goto(path);
+  await expect(page.getByRole("heading", { name: /Sign in to .* \(sandbox tenant\)/ })).toBeVisible();
+  await page.getByLabel("Username").fill(user);
+  await page.getByLabel("Password").fill(user);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

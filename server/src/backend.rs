@@ -1,4 +1,5 @@
-//! The server side of the app's [`Backend`] trait: ISC calls plus joining ids to names.
+//! The server side of the app's [`Backend`] trait: who the caller is, which token acts for them,
+//! the ISC calls, and joining ids to names.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -6,7 +7,10 @@ use std::time::Duration;
 
 use app::backend::Backend;
 use app::error::AppError;
-use app::model::{GroupSummary, Named, TenantInfo};
+use app::model::{
+    GroupDetail, GroupSummary, Named, PolicyInfo, Role, SessionState, SourceInfo, TenantInfo,
+};
+use axum::http::request::Parts;
 
 use crate::cache::TtlCache;
 use crate::isc::model::{PasswordPolicy, PasswordSyncGroup, Source};
@@ -24,6 +28,11 @@ pub struct ConsoleBackend {
     pub policies: TtlCache<Vec<PasswordPolicy>>,
 }
 
+/// The request being served (leptos_axum provides it in SSR and in server-function calls).
+fn request_parts() -> Result<Parts, AppError> {
+    leptos::prelude::use_context::<Parts>().ok_or(AppError::Unauthorized)
+}
+
 impl ConsoleBackend {
     pub fn new(
         isc: IscClient,
@@ -39,10 +48,33 @@ impl ConsoleBackend {
         }
     }
 
-    fn read_token(&self) -> Result<&dyn TokenSource, AppError> {
-        self.app_token.as_deref().ok_or_else(|| AppError::NotConfigured {
-            message: "The console has no read-only ISC credential. Ask its operator to set ISC_READONLY_CLIENT_ID and ISC_READONLY_CLIENT_SECRET.".into(),
-        })
+    /// The token that reads for the current caller: an admin's own token; for helpdesk users the
+    /// console's read-only application credential (ISC refuses HELPDESK tokens on these endpoints).
+    async fn read_token(&self) -> Result<Arc<dyn TokenSource>, AppError> {
+        let parts = request_parts()?;
+        match crate::auth::session_state(&parts).await? {
+            SessionState::SignedIn(viewer) => match viewer.role {
+                Role::Admin => crate::auth::user_tokens(&parts).await,
+                Role::Helpdesk => self.app_token.clone().ok_or_else(|| AppError::NotConfigured {
+                    message: "Helpdesk access is not set up: the console has no read-only ISC credential. Ask its operator to set ISC_READONLY_CLIENT_ID and ISC_READONLY_CLIENT_SECRET.".into(),
+                }),
+            },
+            SessionState::SignedOut => Err(AppError::Unauthorized),
+            SessionState::NoAccess { .. } => Err(AppError::Forbidden {
+                needed: "This console needs the ISC user level ORG_ADMIN or HELPDESK.".into(),
+            }),
+        }
+    }
+
+    async fn reference_data(
+        &self,
+        auth: &dyn TokenSource,
+    ) -> Result<(Arc<Vec<Source>>, Arc<Vec<PasswordPolicy>>), AppError> {
+        Ok(tokio::try_join!(
+            self.sources.get_or_load(|| self.isc.list_sources(auth)),
+            self.policies
+                .get_or_load(|| self.isc.list_password_policies(auth)),
+        )?)
     }
 }
 
@@ -52,15 +84,29 @@ impl Backend for ConsoleBackend {
         self.tenant.clone()
     }
 
+    async fn session_state(&self) -> Result<SessionState, AppError> {
+        match leptos::prelude::use_context::<Parts>() {
+            Some(parts) => crate::auth::session_state(&parts).await,
+            None => Ok(SessionState::SignedOut),
+        }
+    }
+
     async fn list_groups(&self) -> Result<Vec<GroupSummary>, AppError> {
-        let auth = self.read_token()?;
-        let (groups, sources, policies) = tokio::try_join!(
-            self.isc.list_sync_groups(auth),
-            self.sources.get_or_load(|| self.isc.list_sources(auth)),
-            self.policies
-                .get_or_load(|| self.isc.list_password_policies(auth)),
+        let auth = self.read_token().await?;
+        let (groups, (sources, policies)) = tokio::try_join!(
+            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth.as_ref()).await?) },
+            self.reference_data(auth.as_ref()),
         )?;
         Ok(summarize(groups, &sources, &policies))
+    }
+
+    async fn group_detail(&self, id: &str) -> Result<GroupDetail, AppError> {
+        let auth = self.read_token().await?;
+        let (group, (sources, policies)) = tokio::try_join!(
+            async { Ok::<_, AppError>(self.isc.get_sync_group(auth.as_ref(), id).await?) },
+            self.reference_data(auth.as_ref()),
+        )?;
+        Ok(detail(group, &sources, &policies))
     }
 }
 
@@ -97,6 +143,55 @@ pub fn summarize(
         .collect()
 }
 
+/// A group with its policy's rules and its sources' details; ids ISC no longer knows stay
+/// visible as such.
+pub fn detail(
+    group: PasswordSyncGroup,
+    sources: &[Source],
+    policies: &[PasswordPolicy],
+) -> GroupDetail {
+    let policy_id = group.password_policy_id.unwrap_or_default();
+    let policy = match policies.iter().find(|p| p.id == policy_id) {
+        Some(p) => PolicyInfo {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            rules: Some(p.rules()),
+        },
+        None => PolicyInfo {
+            id: policy_id,
+            name: None,
+            description: None,
+            rules: None,
+        },
+    };
+    let sources = group
+        .source_ids
+        .iter()
+        .map(|id| match sources.iter().find(|s| &s.id == id) {
+            Some(s) => s.info(),
+            None => SourceInfo {
+                id: id.clone(),
+                name: None,
+                source_type: None,
+                connector: None,
+                connection_type: None,
+                password_feature: false,
+                healthy: None,
+                status: None,
+            },
+        })
+        .collect();
+    GroupDetail {
+        id: group.id.unwrap_or_default(),
+        name: group.name,
+        policy,
+        sources,
+        created: group.created,
+        modified: group.modified,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,32 +200,54 @@ mod tests {
         Source {
             id: id.into(),
             name: Some(name.into()),
-            source_type: None,
-            connector_name: None,
-            connection_type: None,
-            features: vec![],
-            healthy: None,
+            source_type: Some("Active Directory - Direct".into()),
+            connector_name: Some("Active Directory".into()),
+            connection_type: Some("direct".into()),
+            features: vec!["PASSWORD".into()],
+            healthy: Some(true),
+            status: None,
         }
     }
 
-    #[test]
-    fn groups_get_names_and_unknown_ids_stay_visible() {
-        let groups = vec![PasswordSyncGroup {
+    fn group() -> PasswordSyncGroup {
+        PasswordSyncGroup {
             id: Some("g1".into()),
             name: "Engineering".into(),
             password_policy_id: Some("p1".into()),
             source_ids: vec!["s1".into(), "gone".into()],
             created: None,
             modified: Some("2024-01-01T00:00:00Z".into()),
-        }];
-        let policies = vec![PasswordPolicy {
+        }
+    }
+
+    fn policies() -> Vec<PasswordPolicy> {
+        vec![PasswordPolicy {
             id: "p1".into(),
             name: Some("Strong".into()),
-            description: None,
-        }];
-        let rows = summarize(groups, &[source("s1", "GitHub")], &policies);
+            min_length: Some(12),
+            ..PasswordPolicy::default()
+        }]
+    }
+
+    #[test]
+    fn groups_get_names_and_unknown_ids_stay_visible() {
+        let rows = summarize(vec![group()], &[source("s1", "GitHub")], &policies());
         assert_eq!(rows[0].policy.label(), "Strong");
         assert_eq!(rows[0].sources[0].label(), "GitHub");
         assert_eq!(rows[0].sources[1].label(), "Unknown (gone)");
+    }
+
+    #[test]
+    fn detail_carries_rules_and_source_facts() {
+        let d = detail(group(), &[source("s1", "GitHub")], &policies());
+        assert_eq!(
+            d.policy.rules.map(|r| r.length()),
+            Some("at least 12 characters".to_string())
+        );
+        assert_eq!(d.sources[0].connection_label(), "Direct connection");
+        assert!(d.sources[0].password_feature);
+        assert_eq!(d.sources[1].label(), "Unknown (gone)");
+        let unknown_policy = detail(group(), &[], &[]);
+        assert!(unknown_policy.policy.rules.is_none());
     }
 }

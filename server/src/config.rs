@@ -2,6 +2,7 @@
 //! value stops start-up with a message naming the variable (never a panic trace).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
@@ -56,6 +57,44 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `LEPTOS_SITE_ROOT`: where cargo-leptos put the compiled site (CSS, JS, wasm, public files).
     pub site_root: String,
+    /// Sign-in and sessions.
+    pub auth: AuthConfig,
+}
+
+/// Settings of sign-in (OAuth authorization code + PKCE against ISC) and of browser sessions.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// `CONSOLE_PUBLIC_URL`: the origin browsers use to reach the console (redirect URI, cookie
+    /// `Secure` flag, CSRF origin). `None`: `http://` plus the address the console listens on.
+    pub public_url: Option<Url>,
+    /// `ISC_CLIENT_ID` / `ISC_CLIENT_SECRET`: the console's OAuth client for signing users in.
+    pub client: ClientCredential,
+    /// `ISC_AUTHORIZE_URL`. `None`: the embedded sandbox's page under the public URL, or for a
+    /// real tenant the `authorizeEndpoint` of `{ISC_API_URL}/oauth/info`.
+    pub authorize_url: Option<Url>,
+    /// `ISC_TOKEN_URL`. `None`: `{ISC_API_URL}/oauth/token` (over loopback on the sandbox).
+    pub token_url: Option<Url>,
+    /// `ISC_OAUTH_SCOPES`: scopes asked for at sign-in.
+    pub scopes: Vec<String>,
+    /// `CONSOLE_DATA_DIR`: where the session database (`console.db`) lives.
+    pub data_dir: PathBuf,
+    /// `CONSOLE_SESSION_IDLE_MINUTES`: a session unused this long ends.
+    pub session_idle: Duration,
+    /// `CONSOLE_SESSION_MAX_HOURS`: a session ends this long after sign-in, used or not.
+    pub session_max: Duration,
+    /// `CONSOLE_HELPDESK_LEVELS`: ISC user levels served as helpdesk besides HELPDESK.
+    pub helpdesk_levels: Vec<String>,
+}
+
+impl AuthConfig {
+    /// The console's public origin without a trailing slash: `CONSOLE_PUBLIC_URL`, or
+    /// `http://{listening}` (pass the loopback form of a wildcard listening address).
+    pub fn public_base(&self, listening: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_string(),
+            None => format!("http://{listening}"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -74,6 +113,8 @@ fn bad(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 
 /// The sandbox's read-only API client, used by default on the embedded tenant.
 const SANDBOX_READONLY_CLIENT: (&str, &str) = ("readonly-api", "readonly-api-secret");
+/// The sandbox's OAuth client for signing users in, used by default on the embedded tenant.
+const SANDBOX_CONSOLE_CLIENT: (&str, &str) = ("console", "console-secret");
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -137,34 +178,14 @@ impl Config {
             ));
         }
 
-        let readonly_client = match (
-            get("ISC_READONLY_CLIENT_ID"),
-            get("ISC_READONLY_CLIENT_SECRET"),
-        ) {
-            (Some(id), Some(secret)) => Some(ClientCredential {
-                client_id: id,
-                client_secret: Secret::new(secret),
-            }),
-            (Some(_), None) => {
-                return Err(bad(
-                    "ISC_READONLY_CLIENT_SECRET",
-                    "is required when ISC_READONLY_CLIENT_ID is set",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(bad(
-                    "ISC_READONLY_CLIENT_ID",
-                    "is required when ISC_READONLY_CLIENT_SECRET is set",
-                ));
-            }
-            (None, None) => match tenant {
-                Tenant::Embedded => Some(ClientCredential {
-                    client_id: SANDBOX_READONLY_CLIENT.0.to_string(),
-                    client_secret: Secret::new(SANDBOX_READONLY_CLIENT.1),
-                }),
-                Tenant::Remote { .. } => None,
-            },
-        };
+        let readonly_client = client_pair(
+            &get,
+            ("ISC_READONLY_CLIENT_ID", "ISC_READONLY_CLIENT_SECRET"),
+        )?
+        .or_else(|| match tenant {
+            Tenant::Embedded => Some(credential(SANDBOX_READONLY_CLIENT)),
+            Tenant::Remote { .. } => None,
+        });
 
         let secs = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match get(name) {
@@ -179,6 +200,8 @@ impl Config {
             }
         };
 
+        let auth = auth_config(&get, &tenant)?;
+
         Ok(Config {
             addr,
             tenant,
@@ -187,8 +210,183 @@ impl Config {
             connect_timeout: secs("ISC_CONNECT_TIMEOUT_SECS", 5)?,
             request_timeout: secs("ISC_TIMEOUT_SECS", 20)?,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
+            auth,
         })
     }
+}
+
+fn credential((id, secret): (&str, &str)) -> ClientCredential {
+    ClientCredential {
+        client_id: id.to_string(),
+        client_secret: Secret::new(secret),
+    }
+}
+
+/// An OAuth client id and secret: both or neither.
+fn client_pair(
+    get: &impl Fn(&str) -> Option<String>,
+    (id_var, secret_var): (&'static str, &'static str),
+) -> Result<Option<ClientCredential>, ConfigError> {
+    match (get(id_var), get(secret_var)) {
+        (Some(id), Some(secret)) => Ok(Some(ClientCredential {
+            client_id: id,
+            client_secret: Secret::new(secret),
+        })),
+        (Some(_), None) => Err(bad(secret_var, format!("is required when {id_var} is set"))),
+        (None, Some(_)) => Err(bad(id_var, format!("is required when {secret_var} is set"))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn auth_config(
+    get: &impl Fn(&str) -> Option<String>,
+    tenant: &Tenant,
+) -> Result<AuthConfig, ConfigError> {
+    let public_url = get("CONSOLE_PUBLIC_URL")
+        .map(|v| public_url(&v))
+        .transpose()?;
+
+    let client = match client_pair(get, ("ISC_CLIENT_ID", "ISC_CLIENT_SECRET"))? {
+        Some(c) => c,
+        None => match tenant {
+            Tenant::Embedded => credential(SANDBOX_CONSOLE_CLIENT),
+            // Without its OAuth client nobody can sign in: better to refuse to start than to
+            // serve a console whose every page fails.
+            Tenant::Remote { .. } => {
+                return Err(bad(
+                    "ISC_CLIENT_ID",
+                    "is required with ISC_API_URL (with ISC_CLIENT_SECRET): the console's OAuth \
+                     client (authorization code and refresh token grants) that users sign in through",
+                ));
+            }
+        },
+    };
+
+    let endpoint = |name: &'static str| -> Result<Option<Url>, ConfigError> {
+        get(name)
+            .map(|v| {
+                let url = Url::parse(&v).map_err(|_| bad(name, format!("`{v}` is not a URL")))?;
+                if url.scheme() != "https" && !is_loopback_http(&url) {
+                    return Err(bad(
+                        name,
+                        "must be an https URL (http only for a loopback test tenant)",
+                    ));
+                }
+                if url.fragment().is_some() || url.host_str().is_none() {
+                    return Err(bad(name, "must be a plain URL without fragment"));
+                }
+                Ok(url)
+            })
+            .transpose()
+    };
+
+    let scopes = parse_scopes(&get("ISC_OAUTH_SCOPES").unwrap_or_else(|| "sp:scopes:all".into()))?;
+
+    let number =
+        |name: &'static str, default: u64, max: u64, unit: &str| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(n),
+                    _ => Err(bad(
+                        name,
+                        format!("`{v}` is not a number of {unit} between 1 and {max}"),
+                    )),
+                },
+            }
+        };
+
+    Ok(AuthConfig {
+        public_url,
+        client,
+        authorize_url: endpoint("ISC_AUTHORIZE_URL")?,
+        token_url: endpoint("ISC_TOKEN_URL")?,
+        scopes,
+        data_dir: PathBuf::from(get("CONSOLE_DATA_DIR").unwrap_or_else(|| "./data".into())),
+        session_idle: Duration::from_secs(
+            60 * number(
+                "CONSOLE_SESSION_IDLE_MINUTES",
+                8 * 60,
+                7 * 24 * 60,
+                "minutes",
+            )?,
+        ),
+        session_max: Duration::from_secs(
+            3600 * number("CONSOLE_SESSION_MAX_HOURS", 12, 30 * 24, "hours")?,
+        ),
+        helpdesk_levels: parse_levels(&get("CONSOLE_HELPDESK_LEVELS").unwrap_or_default())?,
+    })
+}
+
+/// `https://console.example.com`: an origin (the console is served at the root of it).
+fn public_url(v: &str) -> Result<Url, ConfigError> {
+    const VAR: &str = "CONSOLE_PUBLIC_URL";
+    let url = Url::parse(v).map_err(|_| {
+        bad(
+            VAR,
+            format!("`{v}` is not a URL such as https://console.example.com"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad(VAR, "must be an http or https URL with a host"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            VAR,
+            "must be an origin without path, query or fragment (the console is served at /)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(VAR, "must not contain user info"));
+    }
+    Ok(url)
+}
+
+/// Space- or comma-separated OAuth scopes (RFC 6749 §3.3 scope tokens).
+fn parse_scopes(v: &str) -> Result<Vec<String>, ConfigError> {
+    const VAR: &str = "ISC_OAUTH_SCOPES";
+    let scopes: Vec<String> = v
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if scopes.is_empty() {
+        return Err(bad(VAR, "must name at least one scope"));
+    }
+    let valid = |s: &str| {
+        s.bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+    };
+    if let Some(s) = scopes.iter().find(|s| !valid(s)) {
+        return Err(bad(VAR, format!("`{s}` is not a valid scope")));
+    }
+    // ISC refuses a request for both.
+    if scopes.iter().any(|s| s == "sp:scopes:all")
+        && scopes.iter().any(|s| s == "sp:scopes:default")
+    {
+        return Err(bad(
+            VAR,
+            "ask for sp:scopes:all or sp:scopes:default, not both",
+        ));
+    }
+    Ok(scopes)
+}
+
+/// Comma-separated ISC user levels such as `CERT_ADMIN,REPORT_ADMIN` (case-insensitive).
+fn parse_levels(v: &str) -> Result<Vec<String>, ConfigError> {
+    v.split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && s.len() <= 64 {
+                Ok(s.to_ascii_uppercase())
+            } else {
+                Err(bad(
+                    "CONSOLE_HELPDESK_LEVELS",
+                    format!("`{s}` is not an ISC user level such as CERT_ADMIN"),
+                ))
+            }
+        })
+        .collect()
 }
 
 fn is_loopback_http(url: &Url) -> bool {
@@ -210,6 +408,7 @@ fn tenant_name_from_host(url: &Url) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
@@ -276,7 +475,12 @@ mod tests {
 
     #[test]
     fn a_real_tenant_has_no_default_credential_and_a_name_from_its_host() {
-        let c = config(&[("ISC_API_URL", "https://acme.api.identitynow.com")]).expect("valid");
+        let c = config(&[
+            ("ISC_API_URL", "https://acme.api.identitynow.com"),
+            ("ISC_CLIENT_ID", "abc"),
+            ("ISC_CLIENT_SECRET", "def"),
+        ])
+        .expect("valid");
         assert!(c.readonly_client.is_none());
         match c.tenant {
             Tenant::Remote { name, .. } => assert_eq!(name, "acme"),
@@ -287,6 +491,85 @@ mod tests {
     #[test]
     fn secrets_do_not_print() {
         let c = config(&[]).expect("valid");
-        assert!(!format!("{c:?}").contains("readonly-api-secret"));
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("readonly-api-secret"));
+        assert!(!printed.contains("console-secret"));
+    }
+
+    #[test]
+    fn sign_in_defaults_on_the_embedded_sandbox() {
+        let c = config(&[]).expect("valid").auth;
+        assert_eq!(c.client.client_id, "console");
+        assert!(c.public_url.is_none());
+        assert!(c.authorize_url.is_none() && c.token_url.is_none());
+        assert_eq!(c.scopes, vec!["sp:scopes:all".to_string()]);
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.session_idle, Duration::from_secs(8 * 3600));
+        assert_eq!(c.session_max, Duration::from_secs(12 * 3600));
+        assert!(c.helpdesk_levels.is_empty());
+        assert_eq!(
+            c.public_base("127.0.0.1:3000".parse().expect("addr")),
+            "http://127.0.0.1:3000"
+        );
+    }
+
+    #[test]
+    fn sign_in_settings_are_read_and_checked() {
+        let c = config(&[
+            ("CONSOLE_PUBLIC_URL", "https://console.example.com/"),
+            ("ISC_OAUTH_SCOPES", "sp:scopes:default, extra:scope"),
+            ("CONSOLE_HELPDESK_LEVELS", "cert_admin,REPORT_ADMIN"),
+            ("CONSOLE_SESSION_IDLE_MINUTES", "30"),
+            ("CONSOLE_SESSION_MAX_HOURS", "2"),
+            ("CONSOLE_DATA_DIR", "/var/lib/console"),
+        ])
+        .expect("valid")
+        .auth;
+        assert_eq!(
+            c.public_base("0.0.0.0:3000".parse().expect("addr")),
+            "https://console.example.com"
+        );
+        assert_eq!(c.scopes, vec!["sp:scopes:default", "extra:scope"]);
+        assert_eq!(c.helpdesk_levels, vec!["CERT_ADMIN", "REPORT_ADMIN"]);
+        assert_eq!(c.session_idle, Duration::from_secs(30 * 60));
+        assert_eq!(c.session_max, Duration::from_secs(2 * 3600));
+        assert_eq!(c.data_dir, PathBuf::from("/var/lib/console"));
+
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        for (name, value) in [
+            ("CONSOLE_PUBLIC_URL", "console.example.com"),
+            ("CONSOLE_PUBLIC_URL", "https://console.example.com/console"),
+            ("CONSOLE_PUBLIC_URL", "ftp://console.example.com"),
+            (
+                "ISC_AUTHORIZE_URL",
+                "http://acme.login.sailpoint.com/oauth/authorize",
+            ),
+            ("ISC_TOKEN_URL", "nope"),
+            ("ISC_OAUTH_SCOPES", "sp:scopes:all sp:scopes:default"),
+            ("ISC_OAUTH_SCOPES", "bad\"scope"),
+            ("CONSOLE_SESSION_IDLE_MINUTES", "0"),
+            ("CONSOLE_SESSION_MAX_HOURS", "many"),
+            ("CONSOLE_HELPDESK_LEVELS", "CERT ADMIN;"),
+        ] {
+            assert_eq!(variable(&[(name, value)]), Some(name), "{name}={value}");
+        }
+        assert_eq!(
+            variable(&[("ISC_CLIENT_SECRET", "s")]),
+            Some("ISC_CLIENT_ID")
+        );
+    }
+
+    #[test]
+    fn a_real_tenant_needs_the_consoles_oauth_client() {
+        let err =
+            config(&[("ISC_API_URL", "https://acme.api.identitynow.com")]).expect_err("refused");
+        assert_eq!(err.variable, "ISC_CLIENT_ID");
+        let c = config(&[
+            ("ISC_API_URL", "https://acme.api.identitynow.com"),
+            ("ISC_CLIENT_ID", "abc"),
+            ("ISC_CLIENT_SECRET", "def"),
+        ])
+        .expect("valid");
+        assert_eq!(c.auth.client.client_id, "abc");
     }
 }

@@ -1,6 +1,7 @@
 //! The console's axum server: it holds configuration, talks to ISC (or the embedded sandbox
 //! tenant) and serves the Leptos app with server-side rendering.
 
+pub mod auth;
 pub mod backend;
 pub mod cache;
 pub mod config;
@@ -13,12 +14,13 @@ use std::sync::Arc;
 use app::backend::Backend;
 use app::model::TenantInfo;
 use app::{App, OUTPUT_NAME, shell};
-use axum::Router;
+use axum::{Extension, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use url::Url;
 
+use crate::auth::{Auth, AuthSettings, Endpoints};
 use crate::backend::ConsoleBackend;
 use crate::config::{Config, Tenant};
 use crate::isc::{ClientCredentialsToken, IscClient, TokenSource};
@@ -30,12 +32,31 @@ pub const SANDBOX_PREFIX: &str = "/sandbox";
 pub enum StartError {
     #[error("cannot set up the ISC client: {0}")]
     Client(String),
+    /// Sign-in cannot work with these settings or this tenant.
+    #[error("cannot set up sign-in: {0}")]
+    SignIn(String),
+    /// The session database (CONSOLE_DATA_DIR) cannot be opened.
+    #[error("CONSOLE_DATA_DIR: {0}")]
+    Sessions(String),
 }
 
 /// The assembled console: its router and, on the embedded tenant, the sandbox behind it.
 pub struct Console {
     pub router: Router,
     pub sandbox: Option<sandbox::Sandbox>,
+    /// Background clean-up of expired sessions; stops when this is dropped.
+    pub background: BackgroundTasks,
+}
+
+/// Tasks that run as long as the console does; aborted on drop.
+pub struct BackgroundTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for BackgroundTasks {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
 }
 
 /// The address a process on this machine uses to reach a listener bound to `addr`.
@@ -52,18 +73,27 @@ fn loopback_for(addr: SocketAddr) -> SocketAddr {
 }
 
 /// Builds the console for a listener bound to `local_addr` (which may differ from the
-/// configured address when port 0 was asked for).
-pub fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, StartError> {
+/// configured address when port 0 was asked for). Opens the session database and, for a real
+/// tenant without `ISC_AUTHORIZE_URL`, asks the tenant where its sign-in page is.
+pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, StartError> {
+    let loopback = loopback_for(local_addr);
+    let public_base = config.auth.public_base(loopback);
+    let public_url = Url::parse(&public_base).map_err(|e| StartError::SignIn(e.to_string()))?;
+    let redirect = auth::join_url(&public_url, "auth/callback")
+        .ok_or_else(|| StartError::SignIn("cannot build the redirect URI".into()))?;
+
     let (api_url, tenant, sandbox) = match &config.tenant {
         Tenant::Embedded => {
-            let sandbox = sandbox::Sandbox::new(sandbox::SandboxConfig::default());
+            let sandbox = sandbox::Sandbox::new(sandbox::SandboxConfig {
+                // The sandbox accepts loopback callbacks; a console reached under another name
+                // needs its own callback registered.
+                extra_redirect_uris: vec![redirect.to_string()],
+                ..sandbox::SandboxConfig::default()
+            });
             // The console reaches its embedded tenant over loopback HTTP, exactly as it would a
             // remote one, so the same client code runs in both cases.
-            let url = Url::parse(&format!(
-                "http://{}{SANDBOX_PREFIX}",
-                loopback_for(local_addr)
-            ))
-            .map_err(|e| StartError::Client(e.to_string()))?;
+            let url = Url::parse(&format!("http://{loopback}{SANDBOX_PREFIX}"))
+                .map_err(|e| StartError::Client(e.to_string()))?;
             let tenant = TenantInfo {
                 name: sandbox::SandboxConfig::default().tenant_name,
                 sandbox: true,
@@ -87,19 +117,50 @@ pub fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, StartEr
         config.request_timeout,
     )
     .map_err(|e| StartError::Client(e.to_string()))?;
-    let app_token: Option<Arc<dyn TokenSource>> = match &config.readonly_client {
-        Some(credential) => {
-            let token_url = isc
-                .token_url()
-                .map_err(|e| StartError::Client(e.to_string()))?;
-            Some(Arc::new(ClientCredentialsToken::new(
-                isc.http().clone(),
-                token_url,
-                credential.clone(),
-            )))
-        }
-        None => None,
+    // One token endpoint for the tenant: users' sign-ins and refreshes, and the console's own
+    // application credential.
+    let token_url = match &config.auth.token_url {
+        Some(url) => url.clone(),
+        // On the sandbox this is the loopback URL.
+        None => isc
+            .token_url()
+            .map_err(|e| StartError::Client(e.to_string()))?,
     };
+    let app_token: Option<Arc<dyn TokenSource>> =
+        config.readonly_client.as_ref().map(|credential| {
+            Arc::new(ClientCredentialsToken::new(
+                isc.http().clone(),
+                token_url.clone(),
+                credential.clone(),
+            )) as Arc<dyn TokenSource>
+        });
+
+    let endpoints =
+        sign_in_endpoints(config, &isc, &api_url, &public_url, token_url, redirect).await?;
+    let auth::AuthParts {
+        auth,
+        session_layer,
+        cleanup,
+    } = Auth::open(
+        AuthSettings {
+            client: config.auth.client.clone(),
+            endpoints,
+            scopes: config.auth.scopes.clone(),
+            public_base,
+            session_idle: config.auth.session_idle,
+            session_max: config.auth.session_max,
+            helpdesk_levels: config.auth.helpdesk_levels.clone(),
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
+        },
+        &config.auth.data_dir,
+    )
+    .await
+    .map_err(|e| match e {
+        auth::AuthSetupError::Http => StartError::SignIn(e.to_string()),
+        _ => StartError::Sessions(e.to_string()),
+    })?;
+
     let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant, app_token));
 
     let leptos_options = LeptosOptions::builder()
@@ -113,6 +174,7 @@ pub fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, StartEr
     let context = move || provide_context(backend.clone());
 
     let mut router = Router::new()
+        .merge(auth::routes())
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -120,12 +182,65 @@ pub fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, StartEr
         .fallback(file_and_error_handler_with_context::<LeptosOptions, _>(
             context, shell,
         ))
-        .with_state(leptos_options);
+        .with_state(leptos_options)
+        // Layers wrap outwards: the session layer puts `Session` in the request before the
+        // page guard runs; `Extension(auth)` gives the sign-in routes and `session_state` the
+        // shared sign-in state.
+        .layer(axum::middleware::from_fn_with_state(
+            auth.clone(),
+            auth::guard,
+        ))
+        .layer(session_layer)
+        .layer(Extension(auth));
     if let Some(sandbox) = &sandbox {
+        // Outside the session layer: the tenant has nothing to do with console sessions.
         router = router.nest(SANDBOX_PREFIX, sandbox.router());
     }
-    let router = security::layers(router);
-    Ok(Console { router, sandbox })
+    let router = security::layers(router, public_url);
+    Ok(Console {
+        router,
+        sandbox,
+        background: BackgroundTasks(cleanup),
+    })
+}
+
+/// Where users sign in and where the console redeems codes and refresh tokens.
+async fn sign_in_endpoints(
+    config: &Config,
+    isc: &IscClient,
+    api_url: &Url,
+    public_url: &Url,
+    token: Url,
+    redirect: Url,
+) -> Result<Endpoints, StartError> {
+    let authorize = match (&config.auth.authorize_url, &config.tenant) {
+        (Some(url), _) => url.clone(),
+        // The browser, not the server, opens this: under the public URL, so it also works
+        // from another machine.
+        (None, Tenant::Embedded) => auth::join_url(
+            public_url,
+            &format!("{}/oauth/authorize", &SANDBOX_PREFIX[1..]),
+        )
+        .ok_or_else(|| StartError::SignIn("cannot build the sign-in URL".into()))?,
+        (None, Tenant::Remote { .. }) => auth::discover_authorize_url(isc.http(), api_url)
+            .await
+            .ok_or_else(|| {
+                StartError::SignIn(
+                    "ISC_AUTHORIZE_URL is not set and the tenant's /oauth/info did not say where \
+                     its sign-in page is; set ISC_AUTHORIZE_URL, e.g. \
+                     https://acme.login.sailpoint.com/oauth/authorize"
+                        .into(),
+                )
+            })?,
+    };
+    let userinfo = auth::join_url(api_url, "oauth/userinfo")
+        .ok_or_else(|| StartError::SignIn("cannot build the userinfo URL".into()))?;
+    Ok(Endpoints {
+        authorize,
+        token,
+        userinfo,
+        redirect,
+    })
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves.

@@ -35,7 +35,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let console = match server::build(&config, local_addr) {
+    let console = match server::build(&config, local_addr).await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cannot start: {e}");
@@ -44,6 +44,24 @@ async fn main() -> ExitCode {
     };
 
     println!("Sync Groups Console listening on http://{local_addr}");
+    match &config.auth.public_url {
+        Some(url) => println!("Public URL: {url}"),
+        None if local_addr.ip().is_unspecified() => println!(
+            "Sign-in redirects to http://127.0.0.1:{}: set CONSOLE_PUBLIC_URL to the URL other \
+             machines use (e.g. http://console-host:{}) so they can sign in",
+            local_addr.port(),
+            local_addr.port()
+        ),
+        None => {}
+    }
+    println!(
+        "Sessions: {}",
+        config
+            .auth
+            .data_dir
+            .join(server::auth::DATABASE_FILE)
+            .display()
+    );
     match &config.tenant {
         Tenant::Embedded => {
             println!(
@@ -55,6 +73,8 @@ async fn main() -> ExitCode {
         Tenant::Remote { api_url, name } => println!("Tenant: {name} at {api_url}"),
     }
 
+    // Keeps the session clean-up running while serving.
+    let _background = console.background;
     if let Err(e) = server::serve(listener, console.router, shutdown_signal()).await {
         eprintln!("server error: {e}");
         return ExitCode::from(1);

@@ -1,10 +1,15 @@
-//! Response headers that every page and API answer carries.
+//! Response headers that every page and API answer carries, and the CSRF check of mutations.
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
+use url::Url;
 
-pub fn layers(router: Router) -> Router {
+/// `public_origin`: the console's public URL (e.g. `https://console.example.com`).
+pub fn layers(router: Router, public_origin: Url) -> Router {
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
@@ -12,8 +17,130 @@ pub fn layers(router: Router) -> Router {
         )
     };
     router
+        .layer(middleware::from_fn_with_state(
+            CsrfOrigin(public_origin.origin()),
+            csrf,
+        ))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("referrer-policy", "same-origin"))
         // The console is never meant to be framed (clickjacking on destructive buttons).
         .layer(header("x-frame-options", "DENY"))
+}
+
+#[derive(Clone)]
+struct CsrfOrigin(url::Origin);
+
+/// Refuses state-changing requests another site's page makes a browser send: server-function
+/// mutations (`/api/*`) and sign-out, anything but GET/HEAD/OPTIONS. Leptos server functions and
+/// tower-sessions have no CSRF protection of their own, and the SameSite=Lax cookie does not
+/// cover requests from a sibling subdomain. Requests without `Origin` and `Sec-Fetch-Site`
+/// (non-browser clients, which carry no ambient cookie risk) pass. The embedded sandbox
+/// (`/sandbox`) is another "site" with its own rules and is left alone.
+async fn csrf(State(own): State<CsrfOrigin>, request: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let path = request.uri().path();
+    let checked = path.starts_with("/api/") || path == "/auth/logout";
+    if unsafe_method && checked && !same_origin(&own.0, request.headers()) {
+        tracing::warn!(%path, "refused a cross-site request");
+        return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether the browser says the request comes from the console's own pages.
+fn same_origin(own: &url::Origin, headers: &HeaderMap) -> bool {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    if fetch_site.is_some_and(|s| s.eq_ignore_ascii_case("cross-site")) {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    // `Origin: null` (sandboxed frames, some redirects) or garbage: not ours.
+    let Some(origin) = origin.to_str().ok().and_then(|o| Url::parse(o).ok()) else {
+        return false;
+    };
+    if origin.origin() == *own {
+        return true;
+    }
+    // Reached under another name than the public URL (e.g. by IP on the intranet): the
+    // browser's Origin then names the host it sent the request to.
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (host, origin.host_str()) {
+        (Some(host), Some(origin_host)) => {
+            let origin_authority = match origin.port() {
+                Some(port) => format!("{origin_host}:{port}"),
+                None => origin_host.to_string(),
+            };
+            origin_authority.eq_ignore_ascii_case(host.trim())
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    fn own() -> url::Origin {
+        Url::parse("https://console.example.com")
+            .expect("url")
+            .origin()
+    }
+
+    #[test]
+    fn own_origin_and_non_browsers_pass() {
+        assert!(same_origin(&own(), &headers(&[])));
+        assert!(same_origin(
+            &own(),
+            &headers(&[("origin", "https://console.example.com")])
+        ));
+        assert!(same_origin(
+            &own(),
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        // Reached by another name: the Origin matches the Host it was sent to.
+        assert!(same_origin(
+            &own(),
+            &headers(&[
+                ("origin", "http://10.0.0.5:3000"),
+                ("host", "10.0.0.5:3000")
+            ])
+        ));
+    }
+
+    #[test]
+    fn other_sites_are_refused() {
+        for h in [
+            headers(&[("origin", "https://evil.example")]),
+            headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "console.example.com"),
+            ]),
+            headers(&[("origin", "http://console.example.com")]),
+            headers(&[("origin", "null")]),
+            headers(&[("sec-fetch-site", "cross-site")]),
+            headers(&[
+                ("origin", "https://console.example.com"),
+                ("sec-fetch-site", "cross-site"),
+            ]),
+        ] {
+            assert!(!same_origin(&own(), &h), "{h:?}");
+        }
+    }
 }

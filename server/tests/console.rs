@@ -2,37 +2,30 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
+mod common;
 
-use server::config::Config;
+use common::Browser;
 
 struct Running {
     base: String,
     sandbox: sandbox::Sandbox,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _console: common::Console,
 }
 
 async fn start(vars: &[(&str, &str)]) -> Running {
-    let vars: Vec<(String, String)> = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let config = Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
-        .expect("config");
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let console = server::build(&config, addr).expect("console");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server::serve(listener, console.router, async {
-        let _ = stopped.await;
-    }));
+    let console = common::start(vars).await;
     Running {
-        base: format!("http://{addr}"),
-        sandbox: console.sandbox.expect("embedded sandbox"),
-        _stop: stop,
+        base: console.base.clone(),
+        sandbox: console.sandbox.clone().expect("embedded sandbox"),
+        _console: console,
     }
+}
+
+/// Pages need a signed-in user: an admin, signed in on the sandbox's page.
+async fn signed_in(console: &Running) -> Browser {
+    let browser = Browser::new();
+    browser.sign_in(&console.base, "admin").await;
+    browser
 }
 
 /// Group names straight from the sandbox API, to compare the console with.
@@ -71,9 +64,8 @@ async fn the_groups_page_is_server_rendered_with_names_not_ids() {
     let console = start(&[]).await;
     let names = sandbox_group_names(&console.base).await;
     assert!(names.len() >= 3);
-    let response = reqwest::get(format!("{}/groups", console.base))
-        .await
-        .unwrap();
+    let browser = signed_in(&console).await;
+    let response = browser.get(&format!("{}/groups", console.base)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-frame-options"], "DENY");
     let html = response.text().await.unwrap();
@@ -91,12 +83,10 @@ async fn the_groups_page_is_server_rendered_with_names_not_ids() {
 #[tokio::test]
 async fn the_list_server_function_answers_json() {
     let console = start(&[]).await;
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/list_groups", console.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .send()
+    let response = signed_in(&console)
         .await
-        .unwrap();
+        .api(&console.base, "list_groups")
+        .await;
     assert_eq!(response.status(), 200);
     let groups: Vec<app::model::GroupSummary> = response.json().await.unwrap();
     assert_eq!(groups.len(), sandbox_group_names(&console.base).await.len());
@@ -111,16 +101,17 @@ async fn the_list_server_function_answers_json() {
 async fn search_in_the_url_is_applied_on_the_server() {
     let console = start(&[]).await;
     let names = sandbox_group_names(&console.base).await;
-    let html = reqwest::get(format!(
-        "{}/groups?q={}",
-        console.base,
-        names[0].replace(' ', "+")
-    ))
-    .await
-    .unwrap()
-    .text()
-    .await
-    .unwrap();
+    let html = signed_in(&console)
+        .await
+        .get(&format!(
+            "{}/groups?q={}",
+            console.base,
+            names[0].replace(' ', "+")
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("1 of"));
     assert!(!html.contains(&format!(">{}<", names[1])));
 }
@@ -128,9 +119,10 @@ async fn search_in_the_url_is_applied_on_the_server() {
 #[tokio::test]
 async fn unknown_pages_are_404() {
     let console = start(&[]).await;
-    let response = reqwest::get(format!("{}/nowhere", console.base))
+    let response = signed_in(&console)
         .await
-        .unwrap();
+        .get(&format!("{}/nowhere", console.base))
+        .await;
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("Page not found"));
 }
@@ -138,14 +130,10 @@ async fn unknown_pages_are_404() {
 #[tokio::test]
 async fn upstream_failures_reach_the_page_as_readable_errors() {
     let console = start(&[]).await;
+    let browser = signed_in(&console).await;
     // More 500s than the client retries: the page must say ISC is failing, not crash.
     console.sandbox.faults().fail_next(10, 500);
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/list_groups", console.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .send()
-        .await
-        .unwrap();
+    let response = browser.api(&console.base, "list_groups").await;
     assert_eq!(response.status(), 502);
     let body = response.text().await.unwrap();
     assert!(
@@ -160,25 +148,18 @@ async fn upstream_failures_reach_the_page_as_readable_errors() {
 
 #[tokio::test]
 async fn without_a_readonly_credential_the_page_says_so() {
-    // A remote tenant without ISC_READONLY_CLIENT_*: point it at a closed port; nothing is called.
-    let config = Config::from_lookup(|k| match k {
-        "ISC_API_URL" => Some("http://127.0.0.1:9".into()),
-        _ => None,
-    })
-    .expect("config");
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+    // A real tenant (a sandbox on its own port) without ISC_READONLY_CLIENT_*: helpdesk users,
+    // who read through that credential, are told what is missing.
+    let tenant = sandbox::spawn(sandbox::SandboxConfig::default())
         .await
         .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let console = server::build(&config, addr).unwrap();
-    tokio::spawn(server::serve(
-        listener,
-        console.router,
-        std::future::pending(),
-    ));
-    let html = reqwest::get(format!("http://{addr}/groups"))
+    let vars = common::remote_vars(&tenant, false);
+    let console = common::start(&common::as_refs(&vars)).await;
+    let browser = Browser::new();
+    browser.sign_in(&console.base, "helpdesk").await;
+    let html = browser
+        .get(&format!("{}/groups", console.base))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::AppError;
 
@@ -9,6 +11,20 @@ pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl
     let transient = error.is_transient();
     let tracking = error.tracking_id().map(str::to_owned);
     let signed_out = matches!(error, AppError::Unauthorized);
+    let location = use_location();
+    // Back to this very page after signing in again.
+    let sign_in_href = move || {
+        let search = location.search.get();
+        let here = if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        };
+        format!(
+            "/signin?reason=expired&return={}",
+            utf8_percent_encode(&here, NON_ALPHANUMERIC)
+        )
+    };
     view! {
         <div class="error-panel" role="alert">
             <p class="error-message">{error.to_string()}</p>
@@ -20,7 +36,7 @@ pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl
                         </p>
                     }
                 })}
-            {signed_out.then(|| view! { <a class="button" href="/auth/login">"Sign in again"</a> })}
+            {signed_out.then(|| view! { <a class="button" href=sign_in_href>"Sign in again"</a> })}
             {transient
                 .then(|| {
                     view! {

@@ -1,11 +1,18 @@
 use leptos::prelude::*;
 
-use crate::api::tenant_info;
+use crate::api::{ConsoleContext, console_context};
+use crate::error::AppError;
+use crate::model::SessionState;
 
-/// Page frame: skip link, top bar (product, navigation, tenant) and the main landmark.
+/// The frame's data (tenant and session), shared with pages through context.
+pub type ContextResource = Resource<Result<ConsoleContext, AppError>>;
+
+/// Page frame: skip link, top bar (product, navigation, tenant, who is signed in) and the main
+/// landmark.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let tenant = OnceResource::new(tenant_info());
+    let context: ContextResource = Resource::new(|| (), |_| console_context());
+    provide_context(context);
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -18,37 +25,58 @@ pub fn Layout(children: Children) -> impl IntoView {
             <nav aria-label="Main">
                 <a href="/groups">"Sync groups"</a>
             </nav>
-            <div class="tenant">
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        tenant
-                            .await
-                            .ok()
-                            .map(|t| {
-                                view! {
-                                    <span class="tenant-name" title="ISC tenant">
-                                        {t.name}
-                                    </span>
-                                    {t
-                                        .sandbox
-                                        .then(|| {
-                                            view! {
-                                                <span
-                                                    class="badge badge-sandbox"
-                                                    title="A simulated tenant with demo data: nothing here touches a real ISC tenant"
-                                                >
-                                                    "Sandbox tenant"
-                                                </span>
-                                            }
-                                        })}
-                                }
-                            })
-                    })}
-                </Suspense>
-            </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    context.await.ok().map(|c| view! { <TopBarStatus context=c /> })
+                })}
+            </Suspense>
         </header>
         <main id="main" tabindex="-1">
             {children()}
         </main>
+    }
+}
+
+#[component]
+fn TopBarStatus(context: ConsoleContext) -> impl IntoView {
+    let tenant = context.tenant;
+    let user = match context.session {
+        SessionState::SignedIn(viewer) => {
+            Some((viewer.display_name, viewer.role.label().to_string()))
+        }
+        SessionState::NoAccess { user_name, .. } => Some((user_name, "No access".to_string())),
+        SessionState::SignedOut => None,
+    };
+    view! {
+        <div class="tenant" title="ISC tenant">
+            <span class="visually-hidden">"Tenant: "</span>
+            <span class="tenant-name">{tenant.name}</span>
+            {tenant
+                .sandbox
+                .then(|| {
+                    view! {
+                        <span
+                            class="badge badge-sandbox"
+                            title="A simulated tenant with demo data: nothing here touches a real ISC tenant"
+                        >
+                            "Sandbox tenant"
+                        </span>
+                    }
+                })}
+        </div>
+        {user
+            .map(|(name, role)| {
+                view! {
+                    <div class="user">
+                        <span class="user-name">{name}</span>
+                        <span class="badge badge-role">{role}</span>
+                        <form method="post" action="/auth/logout" class="sign-out">
+                            <button type="submit" class="button button-quiet">
+                                "Sign out"
+                            </button>
+                        </form>
+                    </div>
+                }
+            })}
     }
 }

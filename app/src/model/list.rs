@@ -130,6 +130,24 @@ pub fn search_and_sort(groups: &[GroupSummary], query: &str, sort: SortKey) -> V
     rows
 }
 
+/// Rows per page of the list.
+pub const PAGE_SIZE: usize = 50;
+
+/// One page of the list: the rows to show and how many pages there are. A page number past the
+/// end shows the last page, so a stale link still shows something.
+pub fn paginate(
+    rows: &[GroupSummary],
+    page: usize,
+    page_size: usize,
+) -> (Vec<GroupSummary>, usize, usize) {
+    let page_size = page_size.max(1);
+    let pages = rows.len().div_ceil(page_size).max(1);
+    let page = page.clamp(1, pages);
+    let start = (page - 1) * page_size;
+    let shown = rows.iter().skip(start).take(page_size).cloned().collect();
+    (shown, page, pages)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +249,19 @@ mod tests {
             names(&search_and_sort(&g, "", SortKey::SourcesAsc)),
             ["Back office", "finance", "Engineering"]
         );
+    }
+
+    #[test]
+    fn pagination_clamps_and_counts() {
+        let rows: Vec<GroupSummary> = (0..5)
+            .map(|i| group(&format!("G{i}"), "P", &["A", "B"], "2024-01-01T00:00:00Z"))
+            .collect();
+        let (shown, page, pages) = paginate(&rows, 2, 2);
+        assert_eq!((names(&shown), page, pages), (vec!["G2", "G3"], 2, 3));
+        let (shown, page, _) = paginate(&rows, 99, 2);
+        assert_eq!((names(&shown), page), (vec!["G4"], 3));
+        let (shown, page, pages) = paginate(&[], 1, 2);
+        assert_eq!((shown.len(), page, pages), (0, 1, 1));
     }
 
     #[test]

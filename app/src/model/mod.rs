@@ -2,8 +2,12 @@
 //! pages show names, never bare ids.
 
 pub mod list;
+pub mod policy;
+pub mod return_path;
 
 use serde::{Deserialize, Serialize};
+
+use policy::PolicyRules;
 
 /// Something ISC refers to by id, with the name a person recognises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,12 +37,112 @@ pub struct GroupSummary {
     pub modified: Option<String>,
 }
 
+/// A password policy with its rules, or only its id when ISC no longer knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub rules: Option<PolicyRules>,
+}
+
+/// A source as the console shows it: what it is, how ISC reaches it, whether it is healthy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub id: String,
+    /// `None` when ISC no longer knows the id.
+    pub name: Option<String>,
+    /// e.g. "Active Directory - Direct".
+    pub source_type: Option<String>,
+    pub connector: Option<String>,
+    /// `direct` or `file`.
+    pub connection_type: Option<String>,
+    pub password_feature: bool,
+    pub healthy: Option<bool>,
+    pub status: Option<String>,
+}
+
+impl SourceInfo {
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("Unknown ({})", self.id))
+    }
+
+    /// "Direct connection" / "File upload", as ISC's admin pages call them.
+    pub fn connection_label(&self) -> &'static str {
+        match self.connection_type.as_deref() {
+            Some("direct") => "Direct connection",
+            Some("file") => "File upload",
+            _ => "Unknown connection",
+        }
+    }
+
+    pub fn health_label(&self) -> &'static str {
+        match self.healthy {
+            Some(true) => "Healthy",
+            Some(false) => "Unhealthy",
+            None => "Unknown",
+        }
+    }
+}
+
+/// One password sync group with everything the detail page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDetail {
+    pub id: String,
+    pub name: String,
+    pub policy: PolicyInfo,
+    pub sources: Vec<SourceInfo>,
+    pub created: Option<String>,
+    pub modified: Option<String>,
+}
+
 /// Which tenant the console is talking to, for the top bar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantInfo {
     pub name: String,
     /// The embedded sandbox tenant: the UI marks it so nobody mistakes it for production.
     pub sandbox: bool,
+}
+
+/// What a signed-in person may do in the console, from their ISC user levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// ISC user level ORG_ADMIN: everything, with their own ISC token.
+    Admin,
+    /// HELPDESK (or a level configured as such): read-only, through the console's own
+    /// read-only application credential.
+    Helpdesk,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Administrator",
+            Role::Helpdesk => "Helpdesk (read-only)",
+        }
+    }
+}
+
+/// The signed-in person, as the top bar shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_name: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// The state of the browser's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SessionState {
+    SignedOut,
+    SignedIn(Viewer),
+    /// Signed in at ISC, but with no user level the console serves.
+    NoAccess {
+        user_name: String,
+        levels: Vec<String>,
+    },
 }
 
 /// Date part of an RFC 3339 timestamp, for compact tables (`2023-03-16T04:00:00Z` → `2023-03-16`).

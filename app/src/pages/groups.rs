@@ -7,26 +7,37 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::api::list_groups;
 use crate::components::error_panel::ErrorPanel;
-use crate::model::list::{SortColumn, SortKey, search_and_sort};
+use crate::model::list::{PAGE_SIZE, SortColumn, SortKey, paginate, search_and_sort};
 use crate::model::{GroupSummary, Named, short_date};
+
+/// What `encodeURIComponent` leaves alone stays readable in the address bar.
+const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// How many source names a row shows before "+N more".
 const SOURCES_SHOWN: usize = 3;
 
 fn list_href(query: &str, sort: SortKey) -> String {
+    page_href(query, sort, 1)
+}
+
+fn page_href(query: &str, sort: SortKey, page: usize) -> String {
     let mut params = Vec::new();
     if !query.trim().is_empty() {
-        params.push(format!(
-            "q={}",
-            utf8_percent_encode(query, NON_ALPHANUMERIC)
-        ));
+        params.push(format!("q={}", utf8_percent_encode(query, URL_COMPONENT)));
     }
     if sort != SortKey::default() {
         params.push(format!("sort={}", sort.param()));
+    }
+    if page > 1 {
+        params.push(format!("page={page}"));
     }
     if params.is_empty() {
         "/groups".to_string()
@@ -45,6 +56,13 @@ pub fn GroupsPage() -> impl IntoView {
             .get("sort")
             .map(|s| SortKey::from_param(&s))
             .unwrap_or_default()
+    });
+    let page = Memo::new(move |_| {
+        query_map
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
     });
     let groups = Resource::new(|| (), |_| list_groups());
     let navigate = use_navigate();
@@ -99,7 +117,8 @@ pub fn GroupsPage() -> impl IntoView {
                         .map(|result| match result {
                             Ok(all) => {
                                 let rows = search_and_sort(&all, &query.get(), sort.get());
-                                view! { <GroupTable total=all.len() rows query sort /> }.into_any()
+                                view! { <GroupTable total=all.len() rows query sort page=page.get() /> }
+                                    .into_any()
                             }
                             Err(error) => {
                                 view! {
@@ -120,11 +139,13 @@ fn GroupTable(
     rows: Vec<GroupSummary>,
     query: Memo<String>,
     sort: Memo<SortKey>,
+    page: usize,
 ) -> impl IntoView {
     if total == 0 {
         return view! { <EmptyTenant /> }.into_any();
     }
     let shown = rows.len();
+    let (rows, page, pages) = paginate(&rows, page, PAGE_SIZE);
     let header = move |column: SortColumn, label: &'static str| {
         let (current, natural) = sort.get().column();
         let aria_sort = match (current == column, natural) {
@@ -184,11 +205,30 @@ fn GroupTable(
                         </tbody>
                     </table>
                 </div>
+                {(pages > 1).then(|| view! { <Pager query sort page pages /> })}
             }
                 .into_any()
         }}
     }
         .into_any()
+}
+
+#[component]
+fn Pager(query: Memo<String>, sort: Memo<SortKey>, page: usize, pages: usize) -> impl IntoView {
+    let link = move |target: usize, label: &'static str, rel: &'static str| {
+        view! {
+            <a class="button button-quiet" rel=rel href=page_href(&query.get(), sort.get(), target)>
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| link(page - 1, "‹ Previous", "prev"))}
+            <span aria-current="page">{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| link(page + 1, "Next ›", "next"))}
+        </nav>
+    }
 }
 
 #[component]
@@ -212,7 +252,10 @@ fn GroupRow(group: GroupSummary) -> impl IntoView {
     view! {
         <tr>
             <th scope="row" class="group-name">
-                {group.name}
+                <a href=format!(
+                    "/groups/{}",
+                    utf8_percent_encode(&group.id, URL_COMPONENT),
+                )>{group.name}</a>
             </th>
             <td>{group.policy.label()}</td>
             <td title=all_names>
@@ -262,5 +305,6 @@ mod tests {
             "/groups?q=a%20d&sort=modified"
         );
         assert_eq!(list_href("&x=1", SortKey::Name), "/groups?q=%26x%3D1");
+        assert_eq!(page_href("", SortKey::Name, 3), "/groups?page=3");
     }
 }

@@ -21,15 +21,59 @@ pub struct PasswordSyncGroup {
     pub modified: Option<String>,
 }
 
-/// `PasswordPolicyV3Dto`, reduced to what the console shows.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `PasswordPolicyV3Dto`, reduced to what the console shows. ISC leaves rules out or sends
+/// 0 / -1 for "no rule"; missing numbers default to 0.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct PasswordPolicy {
     pub id: String,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
+    pub min_length: Option<i64>,
+    pub max_length: Option<i64>,
+    pub min_alpha: Option<i64>,
+    pub min_numeric: Option<i64>,
+    pub min_special: Option<i64>,
+    pub min_upper: Option<i64>,
+    pub min_lower: Option<i64>,
+    pub min_character_types: Option<i64>,
+    pub max_repeated_chars: Option<i64>,
+    pub use_dictionary: Option<bool>,
+    pub use_account_attributes: Option<bool>,
+    pub use_identity_attributes: Option<bool>,
+    pub validate_against_account_id: Option<bool>,
+    pub validate_against_account_name: Option<bool>,
+    pub enable_passwd_expiration: Option<bool>,
+    pub password_expiration: Option<i64>,
+    pub first_expiration_reminder: Option<i64>,
+    pub require_strong_authn: Option<bool>,
+    pub source_ids: Option<Vec<String>>,
+}
+
+impl PasswordPolicy {
+    pub fn rules(&self) -> app::model::policy::PolicyRules {
+        let n = |v: Option<i64>| v.unwrap_or(0);
+        let b = |v: Option<bool>| v.unwrap_or(false);
+        app::model::policy::PolicyRules {
+            min_length: n(self.min_length),
+            max_length: n(self.max_length),
+            min_alpha: n(self.min_alpha),
+            min_numeric: n(self.min_numeric),
+            min_special: n(self.min_special),
+            min_upper: n(self.min_upper),
+            min_lower: n(self.min_lower),
+            min_character_types: n(self.min_character_types),
+            max_repeated_chars: n(self.max_repeated_chars),
+            use_dictionary: b(self.use_dictionary),
+            use_account_attributes: b(self.use_account_attributes),
+            use_identity_attributes: b(self.use_identity_attributes),
+            validate_against_account_id: b(self.validate_against_account_id),
+            validate_against_account_name: b(self.validate_against_account_name),
+            expiration_days: b(self.enable_passwd_expiration).then(|| n(self.password_expiration)),
+            first_expiration_reminder: n(self.first_expiration_reminder),
+            require_strong_authn: b(self.require_strong_authn),
+        }
+    }
 }
 
 /// `Source`, reduced to what the console shows.
@@ -49,6 +93,23 @@ pub struct Source {
     pub features: Vec<String>,
     #[serde(default)]
     pub healthy: Option<bool>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl Source {
+    pub fn info(&self) -> app::model::SourceInfo {
+        app::model::SourceInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            source_type: self.source_type.clone(),
+            connector: self.connector_name.clone(),
+            connection_type: self.connection_type.clone(),
+            password_feature: self.features.iter().any(|f| f == "PASSWORD"),
+            healthy: self.healthy,
+            status: self.status.clone(),
+        }
+    }
 }
 
 /// ISC's `ErrorResponseDto`, as far as the console reads it.

@@ -1,0 +1,189 @@
+//! `/groups/{id}`: one sync group, its policy's rules in words and its sources.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::get_group;
+use crate::components::copy_button::CopyButton;
+use crate::components::error_panel::ErrorPanel;
+use crate::error::AppError;
+use crate::model::{GroupDetail, PolicyInfo, SourceInfo, short_date};
+use crate::pages::not_found::NotFound;
+
+#[component]
+pub fn GroupDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let group = Resource::new(id, get_group);
+    view! {
+        <Suspense fallback=|| {
+            view! {
+                <p class="pending" role="status">
+                    "Loading the sync group…"
+                </p>
+            }
+        }>
+            {move || Suspend::new(async move {
+                match group.await {
+                    Ok(g) => view! { <GroupView group=g /> }.into_any(),
+                    Err(AppError::NotFound { .. }) => view! { <NotFound /> }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <Title text="Sync group" />
+                            <section class="page">
+                                <h1>"Sync group"</h1>
+                                <ErrorPanel error on_retry=move |_| group.refetch() />
+                            </section>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn GroupView(group: GroupDetail) -> impl IntoView {
+    let count = group.sources.len();
+    view! {
+        <Title text=group.name.clone() />
+        <section class="page">
+            <nav aria-label="Breadcrumb" class="breadcrumb">
+                <a href="/groups">"Sync groups"</a>
+                <span aria-hidden="true">" › "</span>
+                <span aria-current="page">{group.name.clone()}</span>
+            </nav>
+            <div class="page-header">
+                <h1>{group.name.clone()}</h1>
+                <p class="lede">
+                    "Users see this name in Password Manager when they change the password of these sources."
+                </p>
+            </div>
+            <dl class="facts">
+                <div>
+                    <dt>"Created"</dt>
+                    <dd>{date(group.created.as_deref())}</dd>
+                </div>
+                <div>
+                    <dt>"Modified"</dt>
+                    <dd>{date(group.modified.as_deref())}</dd>
+                </div>
+                <div>
+                    <dt>"Id"</dt>
+                    <dd>
+                        <code class="id">{group.id.clone()}</code>
+                        " "
+                        <CopyButton text=group.id.clone() label="Copy the group's id" />
+                    </dd>
+                </div>
+            </dl>
+            <p class="explainer">
+                {format!(
+                    "When a user changes their password for any of these {count} sources, ISC sets the same password on all of them and on their connected applications, under the policy below.",
+                )}
+            </p>
+            <PolicySection policy=group.policy />
+            <SourcesSection sources=group.sources />
+        </section>
+    }
+}
+
+fn date(value: Option<&str>) -> AnyView {
+    match value {
+        Some(v) => {
+            view! { <time datetime=v.to_string()>{short_date(v).to_string()}</time> }.into_any()
+        }
+        None => view! { <span class="muted">"not recorded"</span> }.into_any(),
+    }
+}
+
+#[component]
+fn PolicySection(policy: PolicyInfo) -> impl IntoView {
+    let title = policy
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("Unknown policy ({})", policy.id));
+    view! {
+        <section class="card" aria-labelledby="policy-heading">
+            <h2 id="policy-heading">"Password policy: " {title}</h2>
+            {policy.description.map(|d| view! { <p class="muted">{d}</p> })}
+            {match policy.rules {
+                Some(rules) => {
+                    view! {
+                        <dl class="rules">
+                            {rules
+                                .summary()
+                                .into_iter()
+                                .map(|(label, text)| {
+                                    view! {
+                                        <div>
+                                            <dt>{label}</dt>
+                                            <dd>{text}</dd>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
+                        </dl>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p class="warning">
+                            "ISC does not know this policy any more: users may see errors when changing passwords. Edit the group to choose a policy."
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SourcesSection(sources: Vec<SourceInfo>) -> impl IntoView {
+    let count = sources.len();
+    view! {
+        <section class="card" aria-labelledby="sources-heading">
+            <h2 id="sources-heading">{format!("Sources ({count})")}</h2>
+            <div class="table-wrap">
+                <table class="sources">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Type"</th>
+                            <th scope="col">"Connector"</th>
+                            <th scope="col">"Connection"</th>
+                            <th scope="col">"Health"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {sources
+                            .into_iter()
+                            .map(|s| {
+                                let health_class = match s.healthy {
+                                    Some(true) => "health ok",
+                                    Some(false) => "health bad",
+                                    None => "health unknown",
+                                };
+                                view! {
+                                    <tr>
+                                        <th scope="row">{s.label()}</th>
+                                        <td>{s.source_type.clone().unwrap_or_default()}</td>
+                                        <td>{s.connector.clone().unwrap_or_default()}</td>
+                                        <td>{s.connection_label()}</td>
+                                        <td>
+                                            <span class=health_class>{s.health_label()}</span>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,403 @@
+//! `/auth/login`, `/auth/callback` and `/auth/logout`.
+
+use axum::Router;
+use axum::extract::{Extension, RawQuery};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_sessions::Session;
+use tower_sessions::cookie::{Cookie, SameSite};
+
+use super::identity::{self, Identity};
+use super::oauth::{ExchangeError, Tokens};
+use super::session::{
+    AUTH_KEY, Access, LOGIN_KEY, LOGIN_TTL_SECS, MAX_PENDING_LOGINS, PendingLogin,
+    SIGNED_IN_COOKIE, SignedIn,
+};
+use super::{Auth, local_return_path, now};
+use app::model::{Role, Viewer};
+
+/// How long the "was signed in" marker outlives a session's maximum length.
+const MARKER_EXTRA_SECS: i64 = 7 * 24 * 3600;
+
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route("/auth/login", get(login))
+        .route("/auth/callback", get(callback))
+        // POST only: a sign-out link or image could otherwise sign people out (CSRF).
+        .route("/auth/logout", post(logout))
+}
+
+/// `GET /auth/login?return=/groups/abc`: starts a sign-in at ISC.
+async fn login(
+    Extension(auth): Extension<Auth>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let return_to = first_param(query.as_deref(), "return")
+        .as_deref()
+        .and_then(local_return_path)
+        .unwrap_or("/")
+        .to_string();
+    match auth.current(&session).await {
+        // Already signed in: nothing to do at ISC.
+        Ok(Some(SignedIn {
+            access: Access::Granted { .. },
+            ..
+        })) => return found(&return_to),
+        Ok(_) => {}
+        Err(e) => return failure(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), &return_to),
+    }
+    let (url, state, verifier) = auth.inner.oauth.authorize();
+    let mut pending: Vec<PendingLogin> = session
+        .get(LOGIN_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let now = now();
+    pending.retain(|p| now - p.created_at < LOGIN_TTL_SECS);
+    pending.push(PendingLogin {
+        state: state.secret().clone(),
+        verifier: verifier.secret().clone(),
+        return_to: return_to.clone(),
+        created_at: now,
+    });
+    let excess = pending.len().saturating_sub(MAX_PENDING_LOGINS);
+    pending.drain(..excess);
+    if let Err(e) = session.insert(LOGIN_KEY, &pending).await {
+        tracing::error!(error = %e, "cannot store a pending sign-in");
+        return failure(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The console cannot start a sign-in right now.",
+            &return_to,
+        );
+    }
+    found(url.as_str())
+}
+
+/// `GET /auth/callback?code=…&state=…` (or `?error=…&state=…`): ISC sends the browser back.
+async fn callback(
+    Extension(auth): Extension<Auth>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.as_deref();
+    let Some(pending) = take_pending(&session, first_param(query, "state").as_deref()).await else {
+        // Unknown state: a forged or replayed callback, or a sign-in that took too long. Nothing
+        // is stored, so no session comes of it.
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "This sign-in is unknown or has expired.",
+            "/",
+        );
+    };
+    let return_to = pending.return_to.clone();
+    if let Some(error) = first_param(query, "error") {
+        if error == "access_denied" {
+            return found(&with_query("/signin", &[("return", Some(&return_to))]));
+        }
+        // The parameter comes from the browser: log only a short, plain code.
+        let error: String = error
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(64)
+            .collect();
+        tracing::info!(%error, "ISC refused the sign-in");
+        return failure(
+            StatusCode::BAD_GATEWAY,
+            "ISC refused the sign-in.",
+            &return_to,
+        );
+    }
+    let Some(code) = first_param(query, "code") else {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "ISC sent no authorization code.",
+            &return_to,
+        );
+    };
+    let tokens = match auth.inner.oauth.exchange_code(code, pending.verifier).await {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            tracing::warn!(error = %e, "exchanging the authorization code failed");
+            let message = match e {
+                ExchangeError::Refused(_) => "ISC did not accept the sign-in.",
+                ExchangeError::Unavailable => "ISC could not be reached to complete the sign-in.",
+            };
+            return failure(StatusCode::BAD_GATEWAY, message, &return_to);
+        }
+    };
+    let data = match establish(&auth, &session, tokens).await {
+        Ok(data) => data,
+        Err((status, message)) => return failure(status, message, &return_to),
+    };
+    match data.access {
+        Access::Granted { .. } => {
+            let mut response = found(&return_to);
+            let marker_age = auth.inner.max.saturating_add(MARKER_EXTRA_SECS);
+            set_cookie(
+                &mut response,
+                marker(auth.inner.secure_cookies)
+                    .max_age(time::Duration::seconds(marker_age))
+                    .build(),
+            );
+            response
+        }
+        Access::Denied { .. } => found("/no-access"),
+    }
+}
+
+/// Turns fresh tokens into a signed-in session: who it is, their role, their tokens (admins
+/// only), and a new session id.
+async fn establish(
+    auth: &Auth,
+    session: &Session,
+    tokens: Tokens,
+) -> Result<SignedIn, (StatusCode, &'static str)> {
+    let info = identity::userinfo(
+        auth.inner.oauth.http(),
+        auth.inner.oauth.userinfo_url(),
+        &tokens.access,
+    )
+    .await;
+    let Some(who) = Identity::from_sources(identity::unverified_claims(&tokens.access), info)
+    else {
+        tracing::warn!("ISC's token names no user");
+        return Err((StatusCode::BAD_GATEWAY, "ISC did not say who signed in."));
+    };
+
+    let now = now();
+    let role = auth.inner.roles.role_for(&who.levels);
+    let token_id = match role {
+        // Only admins act with their own token; nobody else's tokens are kept.
+        Some(Role::Admin) => match auth
+            .inner
+            .tokens
+            .insert(&tokens, now + auth.inner.max)
+            .await
+        {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store a user's tokens");
+                return Err(STORE_FAILED);
+            }
+        },
+        _ => None,
+    };
+    let access = match role {
+        Some(role) => Access::Granted {
+            viewer: Viewer {
+                user_name: who.user_name.clone(),
+                display_name: who.display_name,
+                role,
+            },
+            tokens: token_id,
+        },
+        None => Access::Denied {
+            user_name: who.user_name.clone(),
+            levels: who.levels,
+        },
+    };
+    // A sign-in replaces whatever this browser had (e.g. another user's session).
+    if let Ok(Some(previous)) = session.get::<SignedIn>(AUTH_KEY).await
+        && let Some(id) = previous.token_id()
+        && let Err(e) = auth.inner.tokens.delete(id).await
+    {
+        tracing::warn!(error = %e, "cannot delete the previous sign-in's tokens");
+    }
+    let data = SignedIn {
+        access,
+        signed_in_at: now,
+        touched_at: now,
+    };
+    let stored = async {
+        // A new session id at sign-in: an id planted before sign-in (session fixation) is
+        // worth nothing afterwards.
+        session.cycle_id().await?;
+        // Other tabs' pending sign-ins (and their PKCE verifiers) are of no use any more.
+        session.remove_value(LOGIN_KEY).await?;
+        session.insert(AUTH_KEY, &data).await
+    }
+    .await;
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "cannot store the session");
+        if let Some(id) = data.token_id() {
+            let _ = auth.inner.tokens.delete(id).await;
+        }
+        return Err(STORE_FAILED);
+    }
+    tracing::info!(user = %who.user_name, role = ?role, "signed in");
+    Ok(data)
+}
+
+const STORE_FAILED: (StatusCode, &str) = (
+    StatusCode::SERVICE_UNAVAILABLE,
+    "The console cannot store the sign-in right now.",
+);
+
+/// `POST /auth/logout`: ends the session here (ISC's own session is left alone).
+async fn logout(Extension(auth): Extension<Auth>, session: Session) -> Response {
+    let token_id = match session.get::<SignedIn>(AUTH_KEY).await {
+        Ok(Some(data)) => data.token_id().map(str::to_string),
+        _ => None,
+    };
+    auth.end_session(&session, token_id.as_deref()).await;
+    // 303: the browser follows a POST's redirect with a GET.
+    let mut response = (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::LOCATION,
+                HeaderValue::from_static("/signin?reason=signed_out"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+    )
+        .into_response();
+    clear_cookie(&mut response, SIGNED_IN_COOKIE, auth.inner.secure_cookies);
+    response
+}
+
+/// Removes and returns the pending sign-in whose `state` matches.
+async fn take_pending(session: &Session, state: Option<&str>) -> Option<PendingLogin> {
+    let state = state?;
+    let mut pending: Vec<PendingLogin> = session.get(LOGIN_KEY).await.ok().flatten()?;
+    let index = pending
+        .iter()
+        .position(|p| constant_time_eq(p.state.as_bytes(), state.as_bytes()))?;
+    let found = pending.remove(index);
+    let stored = if pending.is_empty() {
+        session.remove_value(LOGIN_KEY).await.map(|_| ())
+    } else {
+        session.insert(LOGIN_KEY, &pending).await
+    };
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "cannot update pending sign-ins");
+    }
+    (now() - found.created_at < LOGIN_TTL_SECS).then_some(found)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The first value of `name` in a query string.
+fn first_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// `path?k=v&…`, skipping absent values.
+pub fn with_query(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if let Some(v) = v {
+            query.append_pair(k, v);
+        }
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// 302 to `location`, never cached.
+pub fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, value),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+        )
+            .into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Bad redirect.").into_response(),
+    }
+}
+
+fn marker(secure: bool) -> tower_sessions::cookie::CookieBuilder<'static> {
+    Cookie::build((SIGNED_IN_COOKIE, "1"))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+}
+
+fn set_cookie(response: &mut Response, cookie: Cookie<'_>) {
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// Adds a `Set-Cookie` that deletes `name` (our own marker cookie).
+pub fn clear_cookie(response: &mut Response, name: &'static str, secure: bool) {
+    let mut cookie = marker(secure).build();
+    cookie.set_name(name);
+    cookie.make_removal();
+    set_cookie(response, cookie);
+}
+
+/// A plain page for a sign-in that could not complete, with a way to try again.
+fn failure(status: StatusCode, message: &str, return_to: &str) -> Response {
+    let again = with_query("/auth/login", &[("return", Some(return_to))]);
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Sign-in did not complete · Sync Groups Console</title>\
+<link rel=\"stylesheet\" href=\"/pkg/{css}.css\"></head>\
+<body><main id=\"main\" class=\"page narrow\"><h1>Sign-in did not complete</h1>\
+<p role=\"alert\">{message}</p><p><a class=\"button\" href=\"{again}\">Sign in again</a></p>\
+</main></body></html>\n",
+        css = app::OUTPUT_NAME,
+        message = escape(message),
+        again = escape(&again),
+    );
+    let mut response = (status, Html(page)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_encoded() {
+        assert_eq!(
+            with_query("/auth/login", &[("return", Some("/groups?q=a b&x=1"))]),
+            "/auth/login?return=%2Fgroups%3Fq%3Da+b%26x%3D1"
+        );
+        assert_eq!(with_query("/signin", &[("return", None)]), "/signin");
+        assert_eq!(
+            first_param(Some("a=1&return=%2Fx&return=%2Fy"), "return").as_deref(),
+            Some("/x")
+        );
+    }
+
+    #[test]
+    fn the_marker_cookie_is_cleared_with_the_same_attributes() {
+        let mut response = found("/");
+        clear_cookie(&mut response, SIGNED_IN_COOKIE, true);
+        let set = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert!(set.starts_with("sgc_signed_in=;"), "{set}");
+        assert!(set.contains("Max-Age=0") && set.contains("Secure") && set.contains("Path=/"));
+    }
+}
