@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
+use crate::model::GroupDetail;
+use crate::model::edit::FieldErrors;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// No (or no longer a) signed-in session.
@@ -33,6 +36,13 @@ pub enum AppError {
     /// The console itself is not set up for this (e.g. a missing credential).
     #[error("{message}")]
     NotConfigured { message: String },
+    /// The request breaks one of ISC's rules for a sync group; nothing was sent to ISC.
+    #[error("Some fields need attention.")]
+    Invalid { errors: FieldErrors },
+    /// The group changed in ISC since the form was opened; nothing was written. `current` is the
+    /// group as it is now, or `None` when it was deleted meanwhile.
+    #[error("This group was changed in ISC since you opened it.")]
+    Stale { current: Option<Box<GroupDetail>> },
     /// Transport errors of the server-function call itself (network, decoding).
     #[error("The console could not complete the request: {0}")]
     ServerFn(String),
@@ -72,6 +82,8 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::Upstream { status, .. } if *status < 500 => StatusCode::BAD_REQUEST,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,12 +1,17 @@
 //! View models: what the server functions send to pages, already joined so that
 //! pages show names, never bare ids.
 
+pub mod edit;
 pub mod list;
 pub mod policy;
 pub mod return_path;
 
 use serde::{Deserialize, Serialize};
 
+pub use edit::{
+    ChangeReview, FieldErrors, FormOptions, GroupDraft, MAX_NAME_LEN, SourceChoice,
+    delete_consequences, duplicate_name_warning, ineligibility, review, validate,
+};
 use policy::PolicyRules;
 
 /// Something ISC refers to by id, with the name a person recognises.

@@ -20,7 +20,7 @@ pub fn NoAccessPage() -> impl IntoView {
                             let levels = if levels.is_empty() {
                                 "no user level".to_string()
                             } else {
-                                levels.join(", ")
+                                format!("the user level {}", levels.join(", "))
                             };
                             format!("You are signed in to ISC as {user_name}, with {levels}.")
                         }
