@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::model::edit::{ChangeReview, FieldErrors, FormOptions, GroupDraft};
 use crate::model::{GroupDetail, GroupSummary, SessionState, TenantInfo};
 
 /// What every page's frame needs: the tenant and who is signed in.
@@ -30,6 +31,18 @@ mod guard {
             response.set_status(e.status_code());
         }
         result
+    }
+
+    /// The signed-in administrator; helpdesk users and anyone else are refused, before anything
+    /// is asked of ISC.
+    pub async fn require_admin(backend: &dyn crate::backend::Backend) -> Result<Viewer, AppError> {
+        let viewer = require_reader(backend).await?;
+        match viewer.role {
+            crate::model::Role::Admin => Ok(viewer),
+            crate::model::Role::Helpdesk => Err(AppError::Forbidden {
+                needed: "Changing sync groups needs the ISC user level ORG_ADMIN.".into(),
+            }),
+        }
     }
 
     /// The signed-in viewer, admin or helpdesk; anyone else is refused.
@@ -80,4 +93,83 @@ pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
         }
         .await,
     )
+}
+
+#[server(name = GetFormOptions, prefix = "/api", endpoint = "form_options")]
+pub async fn form_options(editing: Option<String>) -> Result<FormOptions, AppError> {
+    guard::with_status(
+        async {
+            let backend = crate::backend::backend()?;
+            guard::require_admin(backend.as_ref()).await?;
+            backend.form_options(editing.as_deref()).await
+        }
+        .await,
+    )
+}
+
+#[server(name = ReviewChange, prefix = "/api", endpoint = "review_change", input = server_fn::codec::Json)]
+pub async fn review_change(
+    editing: Option<String>,
+    draft: GroupDraft,
+) -> Result<(ChangeReview, FieldErrors, Option<String>), AppError> {
+    Err(AppError::NotConfigured {
+        message: format!("{editing:?}{draft:?}"),
+    })
+}
+
+#[server(name = CreateGroup, prefix = "/api", endpoint = "create_group", input = server_fn::codec::Json)]
+pub async fn create_group(draft: GroupDraft) -> Result<GroupDetail, AppError> {
+    Err(AppError::NotConfigured {
+        message: format!("{draft:?}"),
+    })
+}
+
+#[server(name = UpdateGroup, prefix = "/api", endpoint = "update_group", input = server_fn::codec::Json)]
+pub async fn update_group(opened: GroupDetail, draft: GroupDraft) -> Result<GroupDetail, AppError> {
+    Err(AppError::NotConfigured {
+        message: format!("{opened:?}{draft:?}"),
+    })
+}
+
+#[server(name = GetDeleteImpact, prefix = "/api", endpoint = "delete_impact")]
+pub async fn delete_impact(id: String) -> Result<(GroupDetail, Vec<String>), AppError> {
+    Err(AppError::NotConfigured { message: id })
+}
+
+#[server(name = DeleteGroup, prefix = "/api", endpoint = "delete_group")]
+pub async fn delete_group(id: String, confirm_name: String) -> Result<GroupDetail, AppError> {
+    Err(AppError::NotConfigured {
+        message: format!("{id}{confirm_name}"),
+    })
+}
+
+#[server(name = CreateGroupForm, prefix = "/api", endpoint = "create_group_form")]
+pub async fn create_group_form(
+    name: String,
+    policy_id: String,
+    #[server(default)] source_ids: Vec<String>,
+) -> Result<GroupDetail, AppError> {
+    Err(AppError::NotConfigured {
+        message: format!("{name}{policy_id}{source_ids:?}"),
+    })
+}
+
+#[server(name = UpdateGroupForm, prefix = "/api", endpoint = "update_group_form")]
+pub async fn update_group_form(
+    id: String,
+    opened_modified: String,
+    name: String,
+    policy_id: String,
+    #[server(default)] source_ids: Vec<String>,
+) -> Result<GroupDetail, AppError> {
+    Err(AppError::NotConfigured {
+        message: format!("{id}{opened_modified}{name}{policy_id}{source_ids:?}"),
+    })
+}
+
+#[server(name = DeleteGroupForm, prefix = "/api", endpoint = "delete_group_form")]
+pub async fn delete_group_form(id: String, confirm_name: String) -> Result<GroupDetail, AppError> {
+    Err(AppError::NotConfigured {
+        message: format!("{id}{confirm_name}"),
+    })
 }

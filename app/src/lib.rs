@@ -14,7 +14,10 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
+use pages::group_delete::GroupDeletePage;
 use pages::group_detail::GroupDetailPage;
+use pages::group_form::GroupFormPage;
+use pages::group_review::GroupReviewPage;
 use pages::groups::GroupsPage;
 use pages::no_access::NoAccessPage;
 use pages::not_found::NotFound;
@@ -71,7 +74,16 @@ pub fn App() -> impl IntoView {
                     // work without JavaScript (streamed Suspense needs a script to swap content
                     // in) and can answer with the right status, e.g. 404 for an unknown id.
                     <Route path=path!("groups") view=GroupsPage ssr=SsrMode::Async />
+                    <Route path=path!("groups/new") view=GroupFormPage ssr=SsrMode::Async />
+                    <Route path=path!("groups/new/review") view=GroupReviewPage ssr=SsrMode::Async />
                     <Route path=path!("groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("groups/:id/edit") view=GroupFormPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("groups/:id/edit/review")
+                        view=GroupReviewPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("groups/:id/delete") view=GroupDeletePage ssr=SsrMode::Async />
                     <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("no-access") view=NoAccessPage ssr=SsrMode::Async />
                 </Routes>

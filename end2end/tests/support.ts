@@ -35,3 +35,28 @@ export async function signIn(page: Page, user: "admin" | "helpdesk" | "auditor",
   await page.getByLabel("Password").fill(user);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/** Puts the sandbox tenant back to its seeded demo org (loopback-only control endpoint). */
+export async function resetSandbox(request: APIRequestContext): Promise<void> {
+  const r = await request.post("/sandbox/__sandbox/reset", { data: { data: true } });
+  expect(r.ok()).toBeTruthy();
+}
+
+/** A bearer token of `admin`'s personal access token, for changing the tenant behind the
+ * console's back (a concurrent edit). */
+export async function adminApi(request: APIRequestContext) {
+  const token = await request.post("/sandbox/oauth/token", {
+    form: { grant_type: "client_credentials", client_id: "admin-pat", client_secret: "admin-pat-secret" },
+  });
+  expect(token.ok()).toBeTruthy();
+  const { access_token } = await token.json();
+  const headers = { Authorization: `Bearer ${access_token}` };
+  return {
+    get: async (path: string) => (await request.get(`/sandbox/beta/${path}`, { headers })).json(),
+    put: async (path: string, data: unknown) => {
+      const r = await request.put(`/sandbox/beta/${path}`, { headers, data });
+      expect(r.ok()).toBeTruthy();
+      return r.json();
+    },
+  };
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use app::backend::Backend;
 use app::error::AppError;
+use app::model::edit::{FormOptions, GroupDraft};
 use app::model::{
     GroupDetail, GroupSummary, Named, PolicyInfo, Role, SessionState, SourceInfo, TenantInfo,
 };
@@ -107,6 +108,40 @@ impl Backend for ConsoleBackend {
             self.reference_data(auth.as_ref()),
         )?;
         Ok(detail(group, &sources, &policies))
+    }
+
+    async fn form_options(&self, editing: Option<&str>) -> Result<FormOptions, AppError> {
+        Err(AppError::NotConfigured {
+            message: format!("{editing:?}"),
+        })
+    }
+
+    async fn create_group(&self, draft: GroupDraft) -> Result<GroupDetail, AppError> {
+        Err(AppError::NotConfigured {
+            message: format!("{draft:?}"),
+        })
+    }
+
+    async fn update_group(
+        &self,
+        opened: GroupDetail,
+        draft: GroupDraft,
+    ) -> Result<GroupDetail, AppError> {
+        Err(AppError::NotConfigured {
+            message: format!("{opened:?}{draft:?}"),
+        })
+    }
+
+    async fn delete_impact(&self, id: &str) -> Result<GroupDetail, AppError> {
+        Err(AppError::NotConfigured {
+            message: id.to_string(),
+        })
+    }
+
+    async fn delete_group(&self, id: &str, confirm_name: &str) -> Result<GroupDetail, AppError> {
+        Err(AppError::NotConfigured {
+            message: format!("{id}{confirm_name}"),
+        })
     }
 }
 

@@ -8,16 +8,8 @@ pub fn CopyButton(text: String, #[prop(into)] label: String) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let on_click = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&text);
-                set_copied.set(true);
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = &text;
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
             set_copied.set(true);
         }
     };

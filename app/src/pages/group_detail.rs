@@ -2,13 +2,17 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::get_group;
 use crate::components::copy_button::CopyButton;
+use crate::components::delete_dialog::DeleteDialog;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::layout::ContextResource;
+use crate::components::modal::ModalControl;
 use crate::error::AppError;
 use crate::model::{GroupDetail, PolicyInfo, SourceInfo, short_date};
+use crate::model::{Role, SessionState, Viewer};
 use crate::pages::not_found::NotFound;
 
 #[component]
@@ -16,6 +20,7 @@ pub fn GroupDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let group = Resource::new(id, get_group);
+    let context = expect_context::<ContextResource>();
     view! {
         <Suspense fallback=|| {
             view! {
@@ -25,8 +30,12 @@ pub fn GroupDetailPage() -> impl IntoView {
             }
         }>
             {move || Suspend::new(async move {
+                let admin = matches!(
+                    context.await.map(|c| c.session),
+                    Ok(SessionState::SignedIn(Viewer { role: Role::Admin, .. }))
+                );
                 match group.await {
-                    Ok(g) => view! { <GroupView group=g /> }.into_any(),
+                    Ok(g) => view! { <GroupView group=g admin /> }.into_any(),
                     Err(AppError::NotFound { .. }) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -44,8 +53,52 @@ pub fn GroupDetailPage() -> impl IntoView {
     }
 }
 
+/// After a save: what happened, in one line.
 #[component]
-fn GroupView(group: GroupDetail) -> impl IntoView {
+fn SavedNotice() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let text = match query.read().get("saved").as_deref() {
+            Some("created") => "Created the sync group. Its sources now share one password.",
+            Some("updated") => "Saved your changes to the sync group.",
+            _ => return None,
+        };
+        Some(view! {
+            <p class="notice success" role="status">
+                {text}
+            </p>
+        })
+    }
+}
+
+/// Edit and delete, for administrators only. Without JavaScript "Delete…" is a link to the
+/// confirmation page; with it, the link opens the dialog instead.
+#[component]
+fn GroupActions(id: String) -> impl IntoView {
+    let dialog = ModalControl::new();
+    let delete_href = format!("/groups/{id}/delete");
+    view! {
+        <div class="actions">
+            <a class="button" href=format!("/groups/{id}/edit")>
+                "Edit"
+            </a>
+            <a
+                class="button button-danger-quiet"
+                href=delete_href
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    dialog.open();
+                }
+            >
+                "Delete…"
+            </a>
+        </div>
+        <DeleteDialog id control=dialog />
+    }
+}
+
+#[component]
+fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
     let count = group.sources.len();
     view! {
         <Title text=group.name.clone() />
@@ -55,11 +108,15 @@ fn GroupView(group: GroupDetail) -> impl IntoView {
                 <span aria-hidden="true">" › "</span>
                 <span aria-current="page">{group.name.clone()}</span>
             </nav>
-            <div class="page-header">
-                <h1>{group.name.clone()}</h1>
-                <p class="lede">
-                    "Users see this name in Password Manager when they change the password of these sources."
-                </p>
+            <SavedNotice />
+            <div class="page-header with-actions">
+                <div>
+                    <h1>{group.name.clone()}</h1>
+                    <p class="lede">
+                        "Users see this name in Password Manager when they change the password of these sources."
+                    </p>
+                </div>
+                {admin.then(|| view! { <GroupActions id=group.id.clone() /> })}
             </div>
             <dl class="facts">
                 <div>

@@ -11,8 +11,10 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::api::list_groups;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::layout::ContextResource;
 use crate::model::list::{PAGE_SIZE, SortColumn, SortKey, paginate, search_and_sort};
 use crate::model::{GroupSummary, Named, short_date};
+use crate::model::{Role, SessionState, Viewer};
 
 /// What `encodeURIComponent` leaves alone stays readable in the address bar.
 const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -43,6 +45,61 @@ fn page_href(query: &str, sort: SortKey, page: usize) -> String {
         "/groups".to_string()
     } else {
         format!("/groups?{}", params.join("&"))
+    }
+}
+
+/// The list with a confirmation naming a group just deleted and its sources.
+pub fn deleted_href(name: &str, sources: &[String]) -> String {
+    format!(
+        "/groups?deleted={}&sources={}",
+        utf8_percent_encode(name, URL_COMPONENT),
+        utf8_percent_encode(&sources.join(", "), URL_COMPONENT)
+    )
+}
+
+/// "New sync group", for administrators only.
+#[component]
+fn AdminActions() -> impl IntoView {
+    let context = expect_context::<ContextResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let admin = matches!(
+                    context.await.map(|c| c.session),
+                    Ok(SessionState::SignedIn(Viewer { role: Role::Admin, .. }))
+                );
+                admin
+                    .then(|| {
+                        view! {
+                            <a class="button" href="/groups/new">
+                                "New sync group"
+                            </a>
+                        }
+                    })
+            })}
+        </Suspense>
+    }
+}
+
+/// After a delete: which group went and what that did to its sources.
+#[component]
+fn DeletedNotice() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query.read().get("deleted").map(|name| {
+            let sources = query.read().get("sources").unwrap_or_default();
+            view! {
+                <p class="notice success" role="status">
+                    "Deleted the sync group " <strong>{name}</strong> ". "
+                    {(!sources.is_empty())
+                        .then(|| {
+                            format!(
+                                "The passwords of {sources} are no longer synchronised; each source keeps the group's policy directly.",
+                            )
+                        })}
+                </p>
+            }
+        })
     }
 }
 
@@ -82,12 +139,16 @@ pub fn GroupsPage() -> impl IntoView {
     view! {
         <Title text="Password sync groups" />
         <section class="page">
-            <div class="page-header">
-                <h1>"Password sync groups"</h1>
-                <p class="lede">
-                    "Sources in one group share a password: changing it in one changes it in all."
-                </p>
+            <div class="page-header with-actions">
+                <div>
+                    <h1>"Password sync groups"</h1>
+                    <p class="lede">
+                        "Sources in one group share a password: changing it in one changes it in all."
+                    </p>
+                </div>
+                <AdminActions />
             </div>
+            <DeletedNotice />
             <form class="search" method="get" action="/groups" role="search">
                 <label for="group-search">"Search"</label>
                 <input
