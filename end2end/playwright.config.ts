@@ -51,6 +51,8 @@ export default defineConfig({
     env: {
       CONSOLE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "../target/site",
+      // Sessions of the test run, apart from a developer's own ./data.
+      CONSOLE_DATA_DIR: "./.e2e-data",
       RUST_LOG: "warn",
     },
   },

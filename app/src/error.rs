@@ -132,4 +132,29 @@ mod tests {
             "ISC is rate-limiting this console, try again in 7 s."
         );
     }
+
+    #[test]
+    fn refusals_of_a_change_have_their_status_and_words() {
+        let invalid = AppError::Invalid {
+            errors: FieldErrors {
+                name: Some("Enter a name for the group.".into()),
+                ..FieldErrors::default()
+            },
+        };
+        assert_eq!(invalid.status_code(), http::StatusCode::BAD_REQUEST);
+        assert!(!invalid.is_transient());
+        assert_eq!(invalid.to_string(), "Some fields need attention.");
+        let stale = AppError::Stale { current: None };
+        assert_eq!(stale.status_code(), http::StatusCode::CONFLICT);
+        assert!(!stale.is_transient());
+        assert_eq!(
+            stale.to_string(),
+            "This group was changed in ISC since you opened it."
+        );
+        // They travel to the browser (JSON) and back unchanged.
+        for e in [invalid, stale] {
+            let back = AppError::de(e.ser());
+            assert_eq!(back, e);
+        }
+    }
 }

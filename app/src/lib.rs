@@ -1,4 +1,6 @@
 //! Sync Groups Console: the Leptos application shared by the server (SSR) and the browser (hydrate).
+// Large hydrated views nest deep types; the compiler asks for this (Leptos documents it).
+#![recursion_limit = "256"]
 
 pub mod api;
 #[cfg(feature = "ssr")]

@@ -23,7 +23,7 @@ test("admin creates a group: eligible sources only, a review, then the detail pa
   await expect(page.getByLabel(/Workday/)).toBeDisabled();
   await expect(page.getByText(/no password management/i).first()).toBeVisible();
   await expect(page.getByLabel(/Corporate AD/)).toBeDisabled();
-  await expect(page.getByText(/already in group Corporate Sign-in/i)).toBeVisible();
+  await expect(page.getByText(/already in group Corporate Sign-in/i).first()).toBeVisible();
   await expect(page.getByLabel(/Contractor HR Feed/)).toBeDisabled();
 
   // Nothing filled in: errors next to their fields, nothing sent.

@@ -68,6 +68,14 @@ fn DeleteForm(
     control: ModalControl,
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
+    // The form appears after the dialog opened (the impact loads first), so `autofocus` has
+    // passed: focus the name field once it exists, never the destructive button.
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
     let name = group.name.clone();
     let matches = Signal::derive(move || confirmation_matches(&typed.get(), &name));
     let action = ServerAction::<DeleteGroup>::new();
@@ -98,12 +106,12 @@ fn DeleteForm(
                 "To confirm, type the group's name: " <strong class="confirm-name">{group_name}</strong>
             </label>
             <input
+                node_ref=input
                 id="confirm-name"
                 name="confirm_name"
                 type="text"
                 autocomplete="off"
                 spellcheck="false"
-                autofocus
                 prop:value=move || typed.get()
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />

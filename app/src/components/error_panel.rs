@@ -9,6 +9,15 @@ use crate::error::AppError;
 #[component]
 pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
     let transient = error.is_transient();
+    // Field-level refusals (e.g. from the server's own check of a plain form post).
+    let field_errors = match &error {
+        AppError::Invalid { errors } => [&errors.name, &errors.policy, &errors.sources]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
     let tracking = error.tracking_id().map(str::to_owned);
     let signed_out = matches!(error, AppError::Unauthorized);
     let location = use_location();
@@ -28,6 +37,12 @@ pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl
     view! {
         <div class="error-panel" role="alert">
             <p class="error-message">{error.to_string()}</p>
+            {(!field_errors.is_empty())
+                .then(|| {
+                    view! {
+                        <ul>{field_errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                    }
+                })}
             {tracking
                 .map(|id| {
                     view! {

@@ -9,8 +9,8 @@ pub mod return_path;
 use serde::{Deserialize, Serialize};
 
 pub use edit::{
-    ChangeReview, FieldErrors, FormOptions, GroupDraft, MAX_NAME_LEN, SourceChoice,
-    delete_consequences, duplicate_name_warning, ineligibility, review, validate,
+    ChangeReview, FieldErrors, FormOptions, GroupDraft, MAX_NAME_LEN, SourceChoice, changed_since,
+    delete_consequences, duplicate_name_warning, ineligibility, review, validate, what_changed,
 };
 use policy::PolicyRules;
 

@@ -80,30 +80,28 @@ impl PolicyRules {
         }
     }
 
-    /// Every rule as a labelled line, in the order an administrator reads a policy.
-    pub fn summary(&self) -> Vec<(&'static str, String)> {
-        let mut lines = vec![("Length", self.length())];
-        if let Some(classes) = self.character_classes() {
-            lines.push(("Characters", classes));
-        }
-        if self.min_character_types > 0 {
-            lines.push((
-                "Character types",
-                format!(
-                    "at least {} of letters, digits, special characters and case",
-                    self.min_character_types
-                ),
-            ));
-        }
-        if self.max_repeated_chars > 0 {
-            lines.push((
-                "Repeats",
-                format!(
-                    "no character more than {} in a row",
-                    plural(self.max_repeated_chars, "time", "times")
-                ),
-            ));
-        }
+    /// The minimum number of letter kinds required, in words.
+    pub fn character_types(&self) -> Option<String> {
+        (self.min_character_types > 0).then(|| {
+            format!(
+                "at least {} of letters, digits, special characters and case",
+                self.min_character_types
+            )
+        })
+    }
+
+    /// The repeat rule in words.
+    pub fn repeats(&self) -> Option<String> {
+        (self.max_repeated_chars > 0).then(|| {
+            format!(
+                "no character more than {} in a row",
+                plural(self.max_repeated_chars, "time", "times")
+            )
+        })
+    }
+
+    /// What a password must not contain, e.g. "dictionary words, the account id".
+    pub fn forbidden_contents(&self) -> Option<String> {
         let mut forbidden = Vec::new();
         if self.use_dictionary {
             forbidden.push("dictionary words");
@@ -120,13 +118,103 @@ impl PolicyRules {
         if self.validate_against_account_name {
             forbidden.push("the account name");
         }
-        if !forbidden.is_empty() {
-            lines.push(("Must not contain", forbidden.join(", ")));
+        (!forbidden.is_empty()).then(|| forbidden.join(", "))
+    }
+
+    /// Every rule as a labelled line, in the order an administrator reads a policy.
+    pub fn summary(&self) -> Vec<(&'static str, String)> {
+        let mut lines = vec![("Length", self.length())];
+        if let Some(classes) = self.character_classes() {
+            lines.push(("Characters", classes));
+        }
+        if let Some(types) = self.character_types() {
+            lines.push(("Character types", types));
+        }
+        if let Some(repeats) = self.repeats() {
+            lines.push(("Repeats", repeats));
+        }
+        if let Some(forbidden) = self.forbidden_contents() {
+            lines.push(("Must not contain", forbidden));
         }
         lines.push(("Expiration", self.expiration()));
         if self.require_strong_authn {
             lines.push(("Changing it", "requires strong authentication".to_string()));
         }
+        lines
+    }
+
+    /// How the rules of `after` differ from these, one "Label: before → after" line per rule
+    /// that changes, in the order of [`PolicyRules::summary`]. Empty when users would notice no
+    /// difference.
+    pub fn differences(&self, after: &PolicyRules) -> Vec<String> {
+        fn bound(n: i64, none: &str) -> String {
+            if n > 0 {
+                n.to_string()
+            } else {
+                none.to_string()
+            }
+        }
+        fn at_least(n: i64) -> String {
+            if n > 0 {
+                format!("at least {n}")
+            } else {
+                "not required".to_string()
+            }
+        }
+        let mut lines = Vec::new();
+        let mut line = |label: &str, before: String, after: String| {
+            if before != after {
+                lines.push(format!("{label}: {before} → {after}"));
+            }
+        };
+        line(
+            "Minimum length",
+            bound(self.min_length, "no minimum"),
+            bound(after.min_length, "no minimum"),
+        );
+        line(
+            "Maximum length",
+            bound(self.max_length, "no maximum"),
+            bound(after.max_length, "no maximum"),
+        );
+        for (label, before, after) in [
+            ("Letters", self.min_alpha, after.min_alpha),
+            ("Uppercase letters", self.min_upper, after.min_upper),
+            ("Lowercase letters", self.min_lower, after.min_lower),
+            ("Digits", self.min_numeric, after.min_numeric),
+            ("Special characters", self.min_special, after.min_special),
+        ] {
+            line(label, at_least(before), at_least(after));
+        }
+        let or = |v: Option<String>, none: &str| v.unwrap_or_else(|| none.to_string());
+        line(
+            "Character types",
+            or(self.character_types(), "not required"),
+            or(after.character_types(), "not required"),
+        );
+        line(
+            "Repeats",
+            or(self.repeats(), "no limit"),
+            or(after.repeats(), "no limit"),
+        );
+        line(
+            "Must not contain",
+            or(self.forbidden_contents(), "no restriction"),
+            or(after.forbidden_contents(), "no restriction"),
+        );
+        line("Expiration", self.expiration(), after.expiration());
+        let strong = |r: bool| {
+            if r {
+                "requires strong authentication".to_string()
+            } else {
+                "no strong authentication needed".to_string()
+            }
+        };
+        line(
+            "Changing it",
+            strong(self.require_strong_authn),
+            strong(after.require_strong_authn),
+        );
         lines
     }
 }
@@ -185,5 +273,52 @@ mod tests {
         assert_eq!(rules.character_classes(), None);
         assert_eq!(rules.expiration(), "does not expire");
         assert_eq!(rules.summary().len(), 2);
+    }
+
+    #[test]
+    fn differences_name_each_changed_rule_in_the_summary_wording() {
+        let before = PolicyRules {
+            min_length: 8,
+            max_length: 64,
+            min_numeric: 1,
+            use_dictionary: true,
+            ..PolicyRules::default()
+        };
+        let after = PolicyRules {
+            min_length: 12,
+            max_length: 64,
+            min_numeric: 1,
+            min_special: 1,
+            min_character_types: 3,
+            max_repeated_chars: 2,
+            use_dictionary: true,
+            validate_against_account_id: true,
+            expiration_days: Some(90),
+            require_strong_authn: true,
+            ..PolicyRules::default()
+        };
+        assert_eq!(
+            before.differences(&after),
+            [
+                "Minimum length: 8 → 12",
+                "Special characters: not required → at least 1",
+                "Character types: not required → at least 3 of letters, digits, special characters and case",
+                "Repeats: no limit → no character more than 2 times in a row",
+                "Must not contain: dictionary words → dictionary words, the account id",
+                "Expiration: does not expire → expires after 90 days",
+                "Changing it: no strong authentication needed → requires strong authentication",
+            ]
+        );
+        assert!(after.differences(&after).is_empty());
+        // ISC's 0 and -1 both mean "no rule": not a difference.
+        let none = PolicyRules {
+            max_length: -1,
+            ..PolicyRules::default()
+        };
+        assert!(PolicyRules::default().differences(&none).is_empty());
+        assert_eq!(
+            after.differences(&before)[0],
+            "Minimum length: 12 → 8".to_string()
+        );
     }
 }

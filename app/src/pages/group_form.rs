@@ -17,6 +17,7 @@ use crate::components::review::ReviewSummary;
 use crate::error::AppError;
 use crate::model::edit::{
     FieldErrors, FormOptions, GroupDraft, SourceChoice, duplicate_name_warning, review, validate,
+    what_changed,
 };
 use crate::model::{GroupDetail, PolicyInfo};
 use crate::pages::not_found::NotFound;
@@ -451,7 +452,8 @@ fn ReviewDialog(
             {move || match result.get() {
                 Some(Err(AppError::Stale { current })) => {
                     let current = current.map(|c| *c);
-                    view! { <StaleNotice current on_review_again=review_again /> }.into_any()
+                    let opened = opened.get_untracked();
+                    view! { <StaleNotice opened current on_review_again=review_again /> }.into_any()
                 }
                 Some(Err(AppError::Invalid { .. })) | Some(Ok(_)) | None => ().into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error on_retry=move |_| () /> }.into_any(),
@@ -478,6 +480,7 @@ fn ReviewDialog(
 /// changed and let the admin start from the current version, instead of overwriting it.
 #[component]
 fn StaleNotice(
+    opened: Option<GroupDetail>,
     current: Option<GroupDetail>,
     #[prop(into)] on_review_again: Callback<GroupDetail>,
 ) -> impl IntoView {
@@ -490,32 +493,19 @@ fn StaleNotice(
         }
         .into_any(),
         Some(current) => {
-            let sources = current
-                .sources
-                .iter()
-                .map(|s| s.label())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let policy = current
-                .policy
-                .name
-                .clone()
-                .unwrap_or(current.policy.id.clone());
-            let reload = format!("/groups/{}/edit", current.id);
+            let changes = opened
+                .as_ref()
+                .map(|o| what_changed(o, &current))
+                .unwrap_or_default();
             view! {
                 <div class="warning" role="alert">
                     <p>
                         <strong>"This group was changed in ISC since you opened it."</strong>
-                        " Nothing was saved, so the other change is not lost. It is now:"
+                        " Nothing was saved, so the other change is not lost. What changed:"
                     </p>
-                    <ul>
-                        <li>"Name: " {current.name.clone()}</li>
-                        <li>"Policy: " {policy}</li>
-                        <li>"Sources: " {sources}</li>
-                        <li>"Modified: " {current.modified.clone().unwrap_or_default()}</li>
-                    </ul>
+                    <ul>{changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
                     <div class="dialog-actions">
-                        <a class="button button-quiet" href=reload rel="external">
+                        <a class="button button-quiet" href=format!("/groups/{}/edit", current.id) rel="external">
                             "Discard my changes and reload"
                         </a>
                         <button type="button" class="button" on:click=move |_| on_review_again.run(current.clone())>
