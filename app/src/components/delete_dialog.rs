@@ -73,7 +73,10 @@ fn DeleteForm(
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get() {
-            let _ = el.focus();
+            // After the Suspense has put the form into the document.
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
         }
     });
     let name = group.name.clone();
