@@ -421,16 +421,7 @@ pub fn detail(
         .iter()
         .map(|id| match sources.iter().find(|s| &s.id == id) {
             Some(s) => s.info(),
-            None => SourceInfo {
-                id: id.clone(),
-                name: None,
-                source_type: None,
-                connector: None,
-                connection_type: None,
-                password_feature: false,
-                healthy: None,
-                status: None,
-            },
+            None => SourceInfo::unknown(id),
         })
         .collect();
     GroupDetail {

@@ -6,26 +6,11 @@ mod common;
 
 use common::Browser;
 
-struct Running {
-    base: String,
-    sandbox: sandbox::Sandbox,
-    _console: common::Console,
-}
-
-async fn start(vars: &[(&str, &str)]) -> Running {
-    let console = common::start(vars).await;
-    Running {
-        base: console.base.clone(),
-        sandbox: console.sandbox.clone().expect("embedded sandbox"),
-        _console: console,
-    }
-}
+use common::embedded as start;
 
 /// Pages need a signed-in user: an admin, signed in on the sandbox's page.
-async fn signed_in(console: &Running) -> Browser {
-    let browser = Browser::new();
-    browser.sign_in(&console.base, "admin").await;
-    browser
+async fn signed_in(console: &common::Embedded) -> Browser {
+    console.signed_in("admin").await
 }
 
 /// Group names straight from the sandbox API, to compare the console with.

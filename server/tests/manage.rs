@@ -27,28 +27,9 @@ const BUSINESS_APPS: &str = "b27e4d90-5c13-4f6a-8e2b-9d0f1a3c7e58";
 // The console and the tenant behind it
 // ---------------------------------------------------------------------------------------------
 
-struct Env {
-    base: String,
-    sandbox: sandbox::Sandbox,
-    _console: common::Console,
-}
-
-async fn embedded(vars: &[(&str, &str)]) -> Env {
-    let console = common::start(vars).await;
-    Env {
-        base: console.base.clone(),
-        sandbox: console.sandbox.clone().expect("embedded sandbox"),
-        _console: console,
-    }
-}
+use common::{Embedded as Env, embedded};
 
 impl Env {
-    async fn signed_in(&self, user: &str) -> Browser {
-        let browser = Browser::new();
-        browser.sign_in(&self.base, user).await;
-        browser
-    }
-
     /// The tenant's API as an admin's personal access token sees it (not through the console).
     async fn isc(&self) -> Isc {
         Isc::new(&format!("{}/sandbox", self.base)).await

@@ -236,16 +236,7 @@ fn source_info(id: &str, options: &FormOptions) -> SourceInfo {
         .chain(options.editing.iter().flat_map(|g| g.sources.iter()))
         .find(|s| s.id == id)
         .cloned()
-        .unwrap_or_else(|| SourceInfo {
-            id: id.to_string(),
-            name: None,
-            source_type: None,
-            connector: None,
-            connection_type: None,
-            password_feature: false,
-            healthy: None,
-            status: None,
-        })
+        .unwrap_or_else(|| SourceInfo::unknown(id))
 }
 
 /// Exactly what saving `draft` would change, compared with `options.editing` (or a new group).

@@ -68,6 +68,20 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
+    /// A source id ISC no longer knows: shown as such rather than dropped.
+    pub fn unknown(id: &str) -> SourceInfo {
+        SourceInfo {
+            id: id.to_string(),
+            name: None,
+            source_type: None,
+            connector: None,
+            connection_type: None,
+            password_feature: false,
+            healthy: None,
+            status: None,
+        }
+    }
+
     pub fn label(&self) -> String {
         self.name
             .clone()

@@ -20,6 +20,31 @@ pub struct Console {
     _background: server::BackgroundTasks,
 }
 
+/// A console on the embedded sandbox tenant, with handles on both.
+pub struct Embedded {
+    pub base: String,
+    pub sandbox: sandbox::Sandbox,
+    _console: Console,
+}
+
+pub async fn embedded(vars: &[(&str, &str)]) -> Embedded {
+    let console = start(vars).await;
+    Embedded {
+        base: console.base.clone(),
+        sandbox: console.sandbox.clone().expect("embedded sandbox"),
+        _console: console,
+    }
+}
+
+impl Embedded {
+    /// A browser signed in as `user` on the sandbox's own sign-in page.
+    pub async fn signed_in(&self, user: &str) -> Browser {
+        let browser = Browser::new();
+        browser.sign_in(&self.base, user).await;
+        browser
+    }
+}
+
 pub fn config(vars: &[(&str, &str)]) -> Config {
     let vars: Vec<(String, String)> = vars
         .iter()
