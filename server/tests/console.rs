@@ -16,22 +16,15 @@ async fn signed_in(console: &common::Embedded) -> Browser {
 /// Group names straight from the sandbox API, to compare the console with.
 async fn sandbox_group_names(base: &str) -> Vec<String> {
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{base}/sandbox/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "readonly-api"),
-            ("client_secret", "readonly-api-secret"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = common::client_token(
+        &format!("{base}/sandbox"),
+        "readonly-api",
+        "readonly-api-secret",
+    )
+    .await;
     let groups: Vec<serde_json::Value> = http
         .get(format!("{base}/sandbox/beta/password-sync-groups"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()

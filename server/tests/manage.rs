@@ -46,23 +46,11 @@ struct Isc {
 impl Isc {
     async fn new(root: &str) -> Isc {
         let http = reqwest::Client::new();
-        let token: Value = http
-            .post(format!("{root}/oauth/token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "admin-pat"),
-                ("client_secret", "admin-pat-secret"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = common::client_token(root, "admin-pat", "admin-pat-secret").await;
         Isc {
             http,
             root: root.to_string(),
-            token: token["access_token"].as_str().unwrap().to_string(),
+            token,
         }
     }
 

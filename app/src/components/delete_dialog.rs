@@ -9,6 +9,7 @@ use crate::api::{DeleteGroup, delete_impact};
 use crate::components::delete_confirm::{DeleteConsequences, confirmation_matches};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::modal::{Modal, ModalControl};
+use crate::components::pending::Pending;
 use crate::model::SourceInfo;
 use crate::pages::groups::deleted_href;
 
@@ -27,13 +28,7 @@ pub fn DeleteDialog(id: String, control: ModalControl) -> impl IntoView {
     view! {
         <Modal control title_id="delete-title" description_id="delete-description">
             <h2 id="delete-title">"Delete this sync group?"</h2>
-            <Suspense fallback=|| {
-                view! {
-                    <p class="pending" role="status">
-                        "Checking what deleting it would do…"
-                    </p>
-                }
-            }>
+            <Suspense fallback=|| view! { <Pending text="Checking what deleting it would do…" /> }>
                 {move || Suspend::new(async move {
                     match impact.await {
                         Some(Ok((group, consequences))) => {

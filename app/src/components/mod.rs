@@ -5,4 +5,5 @@ pub mod dirty_guard;
 pub mod error_panel;
 pub mod layout;
 pub mod modal;
+pub mod pending;
 pub mod review;

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{DeleteGroupForm, delete_impact};
 use crate::components::delete_confirm::DeleteConsequences;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::pending::Pending;
 use crate::error::AppError;
 use crate::pages::not_found::NotFound;
 
@@ -19,13 +20,7 @@ pub fn GroupDeletePage() -> impl IntoView {
     let action = ServerAction::<DeleteGroupForm>::new();
     view! {
         <Title text="Delete sync group" />
-        <Suspense fallback=|| {
-            view! {
-                <p class="pending" role="status">
-                    "Checking what deleting it would do…"
-                </p>
-            }
-        }>
+        <Suspense fallback=|| view! { <Pending text="Checking what deleting it would do…" /> }>
             {move || Suspend::new(async move {
                 match impact.await {
                     Ok((group, consequences)) => {

@@ -10,6 +10,7 @@ use crate::components::delete_dialog::DeleteDialog;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::layout::ContextResource;
 use crate::components::modal::ModalControl;
+use crate::components::pending::Pending;
 use crate::error::AppError;
 use crate::model::{GroupDetail, PolicyInfo, SourceInfo, short_date};
 use crate::model::{Role, SessionState, Viewer};
@@ -22,13 +23,7 @@ pub fn GroupDetailPage() -> impl IntoView {
     let group = Resource::new(id, get_group);
     let context = expect_context::<ContextResource>();
     view! {
-        <Suspense fallback=|| {
-            view! {
-                <p class="pending" role="status">
-                    "Loading the sync group…"
-                </p>
-            }
-        }>
+        <Suspense fallback=|| view! { <Pending text="Loading the sync group…" /> }>
             {move || Suspend::new(async move {
                 let admin = matches!(
                     context.await.map(|c| c.session),

@@ -13,6 +13,7 @@ use crate::api::{CreateGroup, UpdateGroup, form_options};
 use crate::components::dirty_guard::DirtyGuard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::modal::{Modal, ModalControl};
+use crate::components::pending::Pending;
 use crate::components::review::ReviewSummary;
 use crate::error::AppError;
 use crate::model::edit::{
@@ -60,13 +61,7 @@ pub fn GroupFormPage() -> impl IntoView {
     let editing = move || params.read().get("id");
     let options = Resource::new(editing, form_options);
     view! {
-        <Suspense fallback=|| {
-            view! {
-                <p class="pending" role="status">
-                    "Loading sources and policies…"
-                </p>
-            }
-        }>
+        <Suspense fallback=|| view! { <Pending text="Loading sources and policies…" /> }>
             {move || Suspend::new(async move {
                 match options.await {
                     Ok(options) => view! { <GroupForm options /> }.into_any(),

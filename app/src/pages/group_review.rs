@@ -8,6 +8,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::api::{CreateGroupForm, UpdateGroupForm, review_change};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::pending::Pending;
 use crate::components::review::ReviewSummary;
 use crate::model::edit::GroupDraft;
 use crate::pages::group_form::draft_from_query;
@@ -47,13 +48,7 @@ pub fn GroupReviewPage() -> impl IntoView {
         <Title text="Review your changes" />
         <section class="page narrow">
             <h1>"Review your changes"</h1>
-            <Suspense fallback=|| {
-                view! {
-                    <p class="pending" role="status">
-                        "Checking your changes…"
-                    </p>
-                }
-            }>
+            <Suspense fallback=|| view! { <Pending text="Checking your changes…" /> }>
                 {move || Suspend::new(async move {
                     let draft = draft();
                     let editing = editing();

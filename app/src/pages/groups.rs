@@ -12,6 +12,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use crate::api::list_groups;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::layout::ContextResource;
+use crate::components::pending::Pending;
 use crate::model::list::{PAGE_SIZE, SortColumn, SortKey, paginate, search_and_sort};
 use crate::model::{GroupSummary, Named, short_date};
 use crate::model::{Role, SessionState, Viewer};
@@ -165,13 +166,7 @@ pub fn GroupsPage() -> impl IntoView {
                     "Search"
                 </button>
             </form>
-            <Transition fallback=|| {
-                view! {
-                    <p class="pending" role="status">
-                        "Loading sync groups…"
-                    </p>
-                }
-            }>
+            <Transition fallback=|| view! { <Pending text="Loading sync groups…" /> }>
                 {move || {
                     groups
                         .get()
