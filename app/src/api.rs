@@ -1,25 +1,31 @@
 //! Server functions: the browser's only way to the backend. Each has an explicit endpoint so that
-//! client and server agree whatever directory they were built in, and each checks what its caller
-//! may do in its own body (server functions are public HTTP endpoints: a route guard does not
-//! cover them).
+//! client and server agree whatever directory they were built in, and each declares the role
+//! it needs by the helper its body runs in: [`as_reader`](serve::as_reader),
+//! [`as_admin`](serve::as_admin), or [`as_anyone`](serve::as_anyone) for the page frame (server
+//! functions are public HTTP endpoints: a route guard does not cover them). The helpers hand
+//! the body a proof of the role (`caller::Reader` / `caller::Admin`), which every backend
+//! method requires, so a function that forgets its role does not compile.
 //!
-//! Encodings: arguments are URL-encoded (server_fn's default) unless they nest structs, which
-//! serde_qs only reads in bracket syntax: `review_change`, `create_group` and `update_group` take
-//! JSON. For pages without JavaScript, `create_group_form`, `update_group_form` and
-//! `delete_group_form` take flat, URL-encoded fields (several sources as `source_ids[]`; no
-//! field at all when none is chosen) and redirect to the result.
+//! One server function per change, for pages with and without JavaScript alike: `save_group`
+//! and `delete_group` take flat, URL-encoded fields (several sources as `source_ids[]`), so an
+//! `ActionForm` posts them as a plain form without JavaScript and dispatches them once
+//! hydrated. On success they redirect to the result (a 302 for a plain form; a header the
+//! hydrated router follows otherwise). Only `review_change` takes JSON (a nested draft).
 //!
 //! A failed plain form post (a POST that accepts `text/html`) is answered by server_fn with a
 //! 302 back to its `Referer`, adding `__path=/api/<endpoint>` and `__err=<base64 of the JSON
 //! AppError>`; leptos_router reads these on that page and a `ServerAction::<ThatFn>::new()`
 //! created there starts with `value() == Some(Err(error))`. The pages set
-//! `Referrer-Policy: same-origin`, so a same-origin post carries its full URL.
+//! `Referrer-Policy: same-origin`, so a same-origin post carries its full URL. Every other
+//! failure answers with the HTTP status of its error (the server's boundary layer sets it).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::edit::{ChangeReview, FieldErrors, FormOptions, GroupDraft};
+use crate::model::delete::DeleteImpact;
+use crate::model::draft::{FormOptions, GroupDraft};
+use crate::model::review::DraftCheck;
 use crate::model::{GroupDetail, GroupSummary, SessionState, TenantInfo};
 
 /// What every page's frame needs: the tenant and who is signed in.
@@ -29,112 +35,34 @@ pub struct ConsoleContext {
     pub session: SessionState,
 }
 
-#[cfg(feature = "ssr")]
-mod guard {
-    use super::*;
-    use crate::model::Viewer;
-
-    /// Gives a failed server function the HTTP status of its error (401, 403, 404, 429, 502, …);
-    /// server_fn 0.8 would answer 500 for all of them.
-    ///
-    /// Not for a plain HTML form post (one that accepts `text/html`): server_fn answers it with
-    /// a redirect back to the page (the error in `__err`), and a status set here would replace
-    /// that 302, leaving the browser on a bare error body.
-    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(e) = &result
-            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-            && !is_plain_form_post()
-        {
-            response.set_status(e.status_code());
-        }
-        result
-    }
-
-    /// A browser posting an HTML form without JavaScript: a POST that accepts `text/html`
-    /// (page renders are GETs, and keep their status).
-    fn is_plain_form_post() -> bool {
-        use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts.method == http::Method::POST
-                && parts
-                    .headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"))
-        })
-    }
-
-    /// The signed-in administrator; helpdesk users and anyone else are refused, before anything
-    /// is asked of ISC.
-    pub async fn require_admin(backend: &dyn crate::backend::Backend) -> Result<Viewer, AppError> {
-        let viewer = require_reader(backend).await?;
-        match viewer.role {
-            crate::model::Role::Admin => Ok(viewer),
-            crate::model::Role::Helpdesk => Err(AppError::Forbidden {
-                needed: "Changing sync groups needs the ISC user level ORG_ADMIN.".into(),
-            }),
-        }
-    }
-
-    /// The signed-in viewer, admin or helpdesk; anyone else is refused.
-    pub async fn require_reader(backend: &dyn crate::backend::Backend) -> Result<Viewer, AppError> {
-        match backend.session_state().await? {
-            SessionState::SignedIn(viewer) => Ok(viewer),
-            SessionState::SignedOut => Err(AppError::Unauthorized),
-            SessionState::NoAccess { .. } => Err(AppError::Forbidden {
-                needed: "This console needs the ISC user level ORG_ADMIN or HELPDESK.".into(),
-            }),
-        }
-    }
-}
-
 #[server(name = GetConsoleContext, prefix = "/api", endpoint = "console_context")]
 pub async fn console_context() -> Result<ConsoleContext, AppError> {
-    guard::with_status(
-        async {
-            let backend = crate::backend::backend()?;
-            Ok(ConsoleContext {
-                tenant: backend.tenant(),
-                session: backend.session_state().await?,
-            })
-        }
-        .await,
-    )
+    serve::as_anyone(|backend, caller| async move {
+        Ok(ConsoleContext {
+            tenant: backend.tenant(),
+            session: caller.session_state(),
+        })
+    })
+    .await
 }
 
 #[server(name = ListGroups, prefix = "/api", endpoint = "list_groups")]
 pub async fn list_groups() -> Result<Vec<GroupSummary>, AppError> {
-    guard::with_status(
-        async {
-            let backend = crate::backend::backend()?;
-            guard::require_reader(backend.as_ref()).await?;
-            backend.list_groups().await
-        }
-        .await,
-    )
+    serve::as_reader(|backend, reader| async move { backend.list_groups(&reader).await }).await
 }
 
 #[server(name = GetGroup, prefix = "/api", endpoint = "get_group")]
 pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
-    guard::with_status(
-        async {
-            let backend = crate::backend::backend()?;
-            guard::require_reader(backend.as_ref()).await?;
-            backend.group_detail(&id).await
-        }
-        .await,
-    )
+    serve::as_reader(|backend, reader| async move { backend.group_detail(&reader, &id).await })
+        .await
 }
 
 #[server(name = GetFormOptions, prefix = "/api", endpoint = "form_options")]
 pub async fn form_options(editing: Option<String>) -> Result<FormOptions, AppError> {
-    guard::with_status(
-        async {
-            let backend = crate::backend::backend()?;
-            guard::require_admin(backend.as_ref()).await?;
-            backend.form_options(editing.as_deref()).await
-        }
-        .await,
-    )
+    serve::as_admin(|backend, admin| async move {
+        backend.form_options(&admin, editing.as_deref()).await
+    })
+    .await
 }
 
 /// What saving `draft` would change, checked against fresh data from ISC: the review, the
@@ -149,223 +77,191 @@ pub async fn form_options(editing: Option<String>) -> Result<FormOptions, AppErr
 pub async fn review_change(
     editing: Option<String>,
     draft: GroupDraft,
-) -> Result<(ChangeReview, FieldErrors, Option<String>), AppError> {
-    guard::with_status(
-        async {
-            let backend = crate::backend::backend()?;
-            guard::require_admin(backend.as_ref()).await?;
-            let options = backend.form_options(editing.as_deref()).await?;
-            Ok((
-                crate::model::edit::review(&draft, &options),
-                crate::model::edit::validate(&draft, &options),
-                crate::model::edit::duplicate_name_warning(&draft, &options),
-            ))
-        }
-        .await,
-    )
+) -> Result<DraftCheck, AppError> {
+    serve::as_admin(|backend, admin| async move {
+        ops::check_size(&draft)?;
+        let options = backend.form_options(&admin, editing.as_deref()).await?;
+        Ok(DraftCheck::of(&draft, &options))
+    })
+    .await
 }
 
-/// Creates a group. JSON-encoded (nested argument); the no-JavaScript form posts to
-/// [`create_group_form`].
-#[server(
-    name = CreateGroup,
-    prefix = "/api",
-    endpoint = "create_group",
-    input = server_fn::codec::Json
-)]
-pub async fn create_group(draft: GroupDraft) -> Result<GroupDetail, AppError> {
-    guard::with_status(ops::create(draft).await)
+/// Creates a group (no `id`) or saves an edit of group `id` unless it changed in ISC since the
+/// form showed version `opened_version` (then `Stale`, nothing written). Redirects to the
+/// group's page with `?saved=created|updated`.
+#[server(name = SaveGroup, prefix = "/api", endpoint = "save_group")]
+pub async fn save_group(
+    id: Option<String>,
+    opened_version: Option<String>,
+    name: String,
+    policy_id: String,
+    #[server(default)] source_ids: Vec<String>,
+) -> Result<GroupDetail, AppError> {
+    serve::as_admin(|backend, admin| async move {
+        let draft = GroupDraft {
+            name,
+            policy_id,
+            source_ids,
+        };
+        let editing = id.as_deref().map(str::trim).filter(|id| !id.is_empty());
+        let (group, saved) = match editing {
+            None => (
+                ops::create(backend.as_ref(), &admin, &draft).await?,
+                crate::routes::Saved::Created,
+            ),
+            Some(id) => {
+                let opened = opened_version.unwrap_or_default();
+                (
+                    ops::update(backend.as_ref(), &admin, id, &opened, &draft).await?,
+                    crate::routes::Saved::Updated,
+                )
+            }
+        };
+        leptos_axum::redirect(&crate::routes::group_saved(&group.id, saved));
+        Ok(group)
+    })
+    .await
 }
 
-/// Saves an edit unless the group changed in ISC since the form showed `opened` (then
-/// `Stale`). JSON-encoded (nested arguments); the no-JavaScript form posts to
-/// [`update_group_form`].
-#[server(
-    name = UpdateGroup,
-    prefix = "/api",
-    endpoint = "update_group",
-    input = server_fn::codec::Json
-)]
-pub async fn update_group(opened: GroupDetail, draft: GroupDraft) -> Result<GroupDetail, AppError> {
-    guard::with_status(ops::update(opened, draft).await)
-}
-
-/// The group as it is now and what deleting it does, for the confirmation dialog. Fails
-/// closed: any upstream failure is an error, never a partial impact.
+/// The group as it is now and what deleting it does, for the confirmation dialog and page.
+/// Fails closed: any upstream failure is an error, never a partial impact.
 #[server(name = GetDeleteImpact, prefix = "/api", endpoint = "delete_impact")]
-pub async fn delete_impact(id: String) -> Result<(GroupDetail, Vec<String>), AppError> {
-    guard::with_status(
-        async {
-            let backend = crate::backend::backend()?;
-            guard::require_admin(backend.as_ref()).await?;
-            let group = backend.delete_impact(&id).await?;
-            let consequences = crate::model::edit::delete_consequences(&group);
-            Ok((group, consequences))
-        }
-        .await,
-    )
+pub async fn delete_impact(id: String) -> Result<DeleteImpact, AppError> {
+    serve::as_admin(|backend, admin| async move {
+        Ok(DeleteImpact::of(backend.delete_impact(&admin, &id).await?))
+    })
+    .await
 }
 
-/// Deletes a group when `confirm_name` is its current name; returns what was deleted.
+/// Deletes a group when `confirm_name` confirms its current name; returns what was deleted and
+/// redirects to the list, which names it and its sources.
 #[server(name = DeleteGroup, prefix = "/api", endpoint = "delete_group")]
 pub async fn delete_group(id: String, confirm_name: String) -> Result<GroupDetail, AppError> {
-    guard::with_status(ops::delete(id, confirm_name).await)
+    serve::as_admin(|backend, admin| async move {
+        if confirm_name.trim().is_empty() {
+            return Err(AppError::invalid_name(
+                crate::model::delete::CONFIRMATION_MISSING,
+            ));
+        }
+        let group = backend.delete_group(&admin, &id, &confirm_name).await?;
+        let sources: Vec<String> = group.sources.iter().map(|s| s.label()).collect();
+        leptos_axum::redirect(&crate::routes::deleted(&group.name, &sources));
+        Ok(group)
+    })
+    .await
 }
 
-/// [`create_group`] for a plain HTML form (URL-encoded; checkboxes named `source_ids[]`).
-/// On success it redirects to `/groups/{id}?saved=created`; on failure a form post without
-/// JavaScript is sent back to the page it came from with the error in `__err` (see the
-/// module's documentation).
-#[server(name = CreateGroupForm, prefix = "/api", endpoint = "create_group_form")]
-pub async fn create_group_form(
-    name: String,
-    policy_id: String,
-    #[server(default)] source_ids: Vec<String>,
-) -> Result<GroupDetail, AppError> {
-    let draft = GroupDraft {
-        name,
-        policy_id,
-        source_ids,
-    };
-    let group = guard::with_status(ops::create(draft).await)?;
-    leptos_axum::redirect(&format!("/groups/{}?saved=created", ops::enc(&group.id)));
-    Ok(group)
+/// The role helpers every server function runs its body in.
+#[cfg(feature = "ssr")]
+mod serve {
+    use std::sync::Arc;
+
+    use crate::backend::{Backend, backend};
+    use crate::caller::{Admin, Caller, Reader};
+    use crate::error::AppError;
+
+    /// The backend and the caller the server resolved for this request.
+    fn request() -> Result<(Arc<dyn Backend>, Caller), AppError> {
+        let caller = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Caller>().cloned())
+            .ok_or_else(|| AppError::NotConfigured {
+                message: "Sign-in is not set up on this server.".into(),
+            })?;
+        Ok((backend()?, caller))
+    }
+
+    /// For what anyone may ask, signed in or not (the page frame).
+    pub async fn as_anyone<T, F, Fut>(body: F) -> Result<T, AppError>
+    where
+        F: FnOnce(Arc<dyn Backend>, Caller) -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let (backend, caller) = request()?;
+        body(backend, caller).await
+    }
+
+    /// For reads: administrators and helpdesk users.
+    pub async fn as_reader<T, F, Fut>(body: F) -> Result<T, AppError>
+    where
+        F: FnOnce(Arc<dyn Backend>, Reader) -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let (backend, caller) = request()?;
+        body(backend, caller.reader()?).await
+    }
+
+    /// For changes and what prepares them: administrators only, refused before anything is
+    /// asked of ISC.
+    pub async fn as_admin<T, F, Fut>(body: F) -> Result<T, AppError>
+    where
+        F: FnOnce(Arc<dyn Backend>, Admin) -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let (backend, caller) = request()?;
+        body(backend, caller.admin()?).await
+    }
 }
 
-/// [`update_group`] for a plain HTML form: `opened_modified` is the group's `modified` as the
-/// form showed it (empty when ISC sent none). Redirects to `/groups/{id}?saved=updated`.
-#[server(name = UpdateGroupForm, prefix = "/api", endpoint = "update_group_form")]
-pub async fn update_group_form(
-    id: String,
-    opened_modified: String,
-    name: String,
-    policy_id: String,
-    #[server(default)] source_ids: Vec<String>,
-) -> Result<GroupDetail, AppError> {
-    let draft = GroupDraft {
-        name,
-        policy_id,
-        source_ids,
-    };
-    let group = guard::with_status(ops::update_form(id, opened_modified, draft).await)?;
-    leptos_axum::redirect(&format!("/groups/{}?saved=updated", ops::enc(&group.id)));
-    Ok(group)
-}
-
-/// [`delete_group`] for a plain HTML form. Redirects to
-/// `/groups?deleted=<name>&sources=<source names, comma-separated>`.
-#[server(name = DeleteGroupForm, prefix = "/api", endpoint = "delete_group_form")]
-pub async fn delete_group_form(id: String, confirm_name: String) -> Result<GroupDetail, AppError> {
-    let group = guard::with_status(ops::delete(id, confirm_name).await)?;
-    let sources: Vec<String> = group
-        .sources
-        .iter()
-        .map(crate::model::SourceInfo::label)
-        .collect();
-    leptos_axum::redirect(&format!(
-        "/groups?deleted={}&sources={}",
-        ops::enc(&group.name),
-        ops::enc(&sources.join(", "))
-    ));
-    Ok(group)
-}
-
-/// The mutations behind both the JSON and the plain-form server functions: the admin check,
-/// then ISC's rules checked again on fresh data, then the write.
+/// The rules of a change, checked on fresh data just before writing: shared by every path
+/// that writes (one server function each, with or without JavaScript).
 #[cfg(feature = "ssr")]
 mod ops {
-    use super::*;
-    use crate::model::edit::validate;
+    use crate::backend::Backend;
+    use crate::caller::Admin;
+    use crate::error::AppError;
+    use crate::model::GroupDetail;
+    use crate::model::draft::{FieldErrors, GroupDraft};
 
-    /// Everything but unreserved characters (RFC 3986) is percent-encoded.
-    const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-
-    /// A path segment or query value.
-    pub fn enc(s: &str) -> String {
-        percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
+    pub async fn create(
+        backend: &dyn Backend,
+        admin: &Admin,
+        draft: &GroupDraft,
+    ) -> Result<GroupDetail, AppError> {
+        check_size(draft)?;
+        let options = backend.form_options(admin, None).await?;
+        AppError::invalid_unless_empty(draft.validate(&options))?;
+        backend.create_group(admin, draft).await
     }
 
-    fn invalid_or_ok(errors: FieldErrors) -> Result<(), AppError> {
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Invalid { errors })
-        }
-    }
-
-    pub async fn create(draft: GroupDraft) -> Result<GroupDetail, AppError> {
-        let backend = crate::backend::backend()?;
-        guard::require_admin(backend.as_ref()).await?;
-        let options = backend.form_options(None).await?;
-        invalid_or_ok(validate(&draft, &options))?;
-        backend.create_group(draft).await
-    }
-
-    /// Fresh options for editing `id`; a group that is gone is a stale edit, not a 404.
-    async fn options_for_edit(
-        backend: &dyn crate::backend::Backend,
+    /// The one staleness rule for both paths: the group as read now must still be the version
+    /// the form showed (`GroupDetail::version`). A change made meanwhile is reported before
+    /// the draft's own problems: the admin should look at the current version first.
+    pub async fn update(
+        backend: &dyn Backend,
+        admin: &Admin,
         id: &str,
-    ) -> Result<FormOptions, AppError> {
-        match backend.form_options(Some(id)).await {
-            Err(AppError::NotFound { .. }) => Err(AppError::Stale { current: None }),
-            other => other,
-        }
-    }
-
-    pub async fn update(opened: GroupDetail, draft: GroupDraft) -> Result<GroupDetail, AppError> {
-        let backend = crate::backend::backend()?;
-        guard::require_admin(backend.as_ref()).await?;
-        let options = options_for_edit(backend.as_ref(), &opened.id).await?;
-        // A change made meanwhile is reported before the draft's own problems: the admin
-        // should look at the current version first.
-        if let Some(current) = options.editing.as_ref()
-            && crate::model::edit::changed_since(&opened, current)
-        {
+        opened_version: &str,
+        draft: &GroupDraft,
+    ) -> Result<GroupDetail, AppError> {
+        check_size(draft)?;
+        let options = match backend.form_options(admin, Some(id)).await {
+            // A group that is gone is a stale edit, not a 404.
+            Err(AppError::NotFound { .. }) => return Err(AppError::Stale { current: None }),
+            other => other?,
+        };
+        let Some(current) = options.editing.as_ref() else {
+            return Err(AppError::Stale { current: None });
+        };
+        if current.changed_since(opened_version) {
             return Err(AppError::Stale {
                 current: Some(Box::new(current.clone())),
             });
         }
-        invalid_or_ok(validate(&draft, &options))?;
-        // The backend reads the group once more just before the PUT.
-        backend.update_group(opened, draft).await
+        AppError::invalid_unless_empty(draft.validate(&options))?;
+        backend.update_group(admin, id, draft).await
     }
 
-    pub async fn update_form(
-        id: String,
-        opened_modified: String,
-        draft: GroupDraft,
-    ) -> Result<GroupDetail, AppError> {
-        let backend = crate::backend::backend()?;
-        guard::require_admin(backend.as_ref()).await?;
-        let options = options_for_edit(backend.as_ref(), &id).await?;
-        let Some(current) = options.editing.clone() else {
-            return Err(AppError::Stale { current: None });
-        };
-        // A plain form carries only the version it showed.
-        if current.modified.as_deref().unwrap_or_default() != opened_modified.trim() {
-            return Err(AppError::Stale {
-                current: Some(Box::new(current)),
-            });
-        }
-        invalid_or_ok(validate(&draft, &options))?;
-        backend.update_group(current, draft).await
-    }
-
-    pub async fn delete(id: String, confirm_name: String) -> Result<GroupDetail, AppError> {
-        let backend = crate::backend::backend()?;
-        guard::require_admin(backend.as_ref()).await?;
-        if confirm_name.trim().is_empty() {
-            return Err(AppError::Invalid {
+    /// A draft naming more sources than a group may have is refused before any work is done
+    /// on its list (or anything is asked of ISC).
+    pub fn check_size(draft: &GroupDraft) -> Result<(), AppError> {
+        match draft.size_problem() {
+            None => Ok(()),
+            Some(problem) => Err(AppError::Invalid {
                 errors: FieldErrors {
-                    name: Some("Type the group's name to delete it.".into()),
+                    sources: Some(problem),
                     ..FieldErrors::default()
                 },
-            });
+            }),
         }
-        backend.delete_group(&id, &confirm_name).await
     }
 }

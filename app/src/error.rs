@@ -8,7 +8,7 @@ use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 use crate::model::GroupDetail;
-use crate::model::edit::FieldErrors;
+use crate::model::draft::FieldErrors;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -43,7 +43,18 @@ pub enum AppError {
     /// group as it is now, or `None` when it was deleted meanwhile.
     #[error("This group was changed in ISC since you opened it.")]
     Stale { current: Option<Box<GroupDetail>> },
-    /// Transport errors of the server-function call itself (network, decoding).
+    /// The console's own store (sessions, tokens) cannot be reached; worth a retry.
+    #[error("The console is temporarily unavailable: its session store did not answer. Try again shortly.")]
+    StoreUnavailable,
+    /// The request itself could not be read (malformed body, missing or mistyped field). The
+    /// message is the console's own words, never the decoder's.
+    #[error("The console could not read this request: {message}")]
+    BadRequest { message: String },
+    /// The request's body is larger than the console accepts.
+    #[error("This request is too large for the console.")]
+    TooLarge,
+    /// Transport errors of the server-function call itself, in the browser (network, an
+    /// answer it could not read).
     #[error("The console could not complete the request: {0}")]
     ServerFn(String),
 }
@@ -53,8 +64,30 @@ impl AppError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            AppError::RateLimited { .. } | AppError::Unavailable { .. } | AppError::ServerFn(_)
+            AppError::RateLimited { .. }
+                | AppError::Unavailable { .. }
+                | AppError::StoreUnavailable
+                | AppError::ServerFn(_)
         ) || matches!(self, AppError::Upstream { status, .. } if *status >= 500)
+    }
+
+    /// A refusal of the name field alone.
+    pub fn invalid_name(message: &str) -> AppError {
+        AppError::Invalid {
+            errors: FieldErrors {
+                name: Some(message.to_string()),
+                ..FieldErrors::default()
+            },
+        }
+    }
+
+    /// `Invalid` unless `errors` is empty.
+    pub fn invalid_unless_empty(errors: FieldErrors) -> Result<(), AppError> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid { errors })
+        }
     }
 
     pub fn tracking_id(&self) -> Option<&str> {
@@ -69,7 +102,25 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::ServerFn(value.to_string())
+        match value {
+            // On the server these mean the request's arguments could not be decoded: the
+            // caller's mistake (400), told in plain words (serde's text names internals).
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::BadRequest {
+                    message: "a field is missing, malformed or of the wrong type.".into(),
+                }
+            }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::MissingArg(name) => AppError::BadRequest {
+                message: format!("the field {} is missing.", plain_field_name(&name)),
+            },
+            // Anything else on the server is the console's own fault: no internals leave it.
+            #[cfg(feature = "ssr")]
+            _ => AppError::ServerFn("the server could not process it.".into()),
+            #[cfg(not(feature = "ssr"))]
+            other => AppError::ServerFn(other.to_string()),
+        }
     }
 }
 
@@ -88,9 +139,21 @@ impl AppError {
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Upstream { .. } | AppError::Unavailable { .. } => StatusCode::BAD_GATEWAY,
+            AppError::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+}
+
+/// An argument name as server_fn reports it, reduced to what a field name can be.
+#[cfg(feature = "ssr")]
+fn plain_field_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,11 +4,14 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod caller;
+#[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
 pub mod error;
 pub mod model;
 mod pages;
+pub mod routes;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};

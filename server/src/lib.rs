@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod backend;
+mod boundary;
 pub mod cache;
 pub mod config;
 pub mod isc;
@@ -12,32 +13,52 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use app::backend::Backend;
+use app::caller::Credential;
 use app::model::TenantInfo;
 use app::{App, OUTPUT_NAME, shell};
-use axum::{Extension, Router};
+use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use url::Url;
 
-use crate::auth::{Auth, AuthSettings, Endpoints};
+use crate::auth::{Auth, AuthSettings, AuthSetupError, Endpoints};
 use crate::backend::ConsoleBackend;
 use crate::config::{Config, Tenant};
-use crate::isc::{ClientCredentialsToken, IscClient, TokenSource};
+use crate::isc::{ClientCredentialsToken, IscClient, IscError};
 
 /// Where the embedded sandbox tenant is mounted on the console's own address.
 pub const SANDBOX_PREFIX: &str = "/sandbox";
 
+/// Why the console cannot start; each keeps its cause (`main` prints the whole chain).
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot set up the ISC client: {0}")]
-    Client(String),
+    #[error("cannot set up the ISC client")]
+    Client(#[source] reqwest::Error),
+    /// A URL the console derives from its settings cannot be built.
+    #[error("cannot build the {what} URL from the settings")]
+    Url {
+        what: &'static str,
+        #[source]
+        source: Option<url::ParseError>,
+    },
+    /// The ISC API URL cannot take the paths the console appends.
+    #[error("ISC_API_URL cannot be used as a base URL")]
+    ApiUrl(#[source] IscError),
     /// Sign-in cannot work with these settings or this tenant.
     #[error("cannot set up sign-in: {0}")]
-    SignIn(String),
+    SignIn(&'static str),
+    #[error("cannot set up sign-in")]
+    SignInClient(#[source] reqwest::Error),
     /// The session database (CONSOLE_DATA_DIR) cannot be opened.
-    #[error("CONSOLE_DATA_DIR: {0}")]
-    Sessions(String),
+    #[error("CONSOLE_DATA_DIR: cannot open the session database")]
+    Sessions(#[source] AuthSetupError),
+}
+
+impl StartError {
+    fn url(what: &'static str) -> StartError {
+        StartError::Url { what, source: None }
+    }
 }
 
 /// The assembled console: its router and, on the embedded tenant, the sandbox behind it.
@@ -78,9 +99,12 @@ fn loopback_for(addr: SocketAddr) -> SocketAddr {
 pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, StartError> {
     let loopback = loopback_for(local_addr);
     let public_base = config.auth.public_base(loopback);
-    let public_url = Url::parse(&public_base).map_err(|e| StartError::SignIn(e.to_string()))?;
-    let redirect = auth::join_url(&public_url, "auth/callback")
-        .ok_or_else(|| StartError::SignIn("cannot build the redirect URI".into()))?;
+    let public_url = Url::parse(&public_base).map_err(|e| StartError::Url {
+        what: "public",
+        source: Some(e),
+    })?;
+    let redirect =
+        auth::join_url(&public_url, "auth/callback").ok_or(StartError::url("OAuth redirect"))?;
 
     let (api_url, tenant, sandbox) = match &config.tenant {
         Tenant::Embedded => {
@@ -92,8 +116,12 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             });
             // The console reaches its embedded tenant over loopback HTTP, exactly as it would a
             // remote one, so the same client code runs in both cases.
-            let url = Url::parse(&format!("http://{loopback}{SANDBOX_PREFIX}"))
-                .map_err(|e| StartError::Client(e.to_string()))?;
+            let url = Url::parse(&format!("http://{loopback}{SANDBOX_PREFIX}")).map_err(|e| {
+                StartError::Url {
+                    what: "sandbox",
+                    source: Some(e),
+                }
+            })?;
             let tenant = TenantInfo {
                 name: sandbox::SandboxConfig::default().tenant_name,
                 sandbox: true,
@@ -116,23 +144,21 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         config.connect_timeout,
         config.request_timeout,
     )
-    .map_err(|e| StartError::Client(e.to_string()))?;
+    .map_err(StartError::Client)?;
     // One token endpoint for the tenant: users' sign-ins and refreshes, and the console's own
     // application credential.
     let token_url = match &config.auth.token_url {
         Some(url) => url.clone(),
         // On the sandbox this is the loopback URL.
-        None => isc
-            .token_url()
-            .map_err(|e| StartError::Client(e.to_string()))?,
+        None => isc.token_url().map_err(StartError::ApiUrl)?,
     };
-    let app_token: Option<Arc<dyn TokenSource>> =
+    let app_credential: Option<Arc<dyn Credential>> =
         config.readonly_client.as_ref().map(|credential| {
             Arc::new(ClientCredentialsToken::new(
                 isc.http().clone(),
                 token_url.clone(),
                 credential.clone(),
-            )) as Arc<dyn TokenSource>
+            )) as Arc<dyn Credential>
         });
 
     let endpoints =
@@ -152,16 +178,17 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             helpdesk_levels: config.auth.helpdesk_levels.clone(),
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
+            app_credential,
         },
         &config.auth.data_dir,
     )
     .await
     .map_err(|e| match e {
-        auth::AuthSetupError::Http => StartError::SignIn(e.to_string()),
-        _ => StartError::Sessions(e.to_string()),
+        AuthSetupError::Http(e) => StartError::SignInClient(e),
+        other => StartError::Sessions(other),
     })?;
 
-    let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant, app_token));
+    let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant));
 
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
@@ -173,8 +200,8 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
     let routes = generate_route_list(App);
     let context = move || provide_context(backend.clone());
 
-    let mut router = Router::new()
-        .merge(auth::routes())
+    let router = Router::new()
+        .merge(auth::routes(auth.clone()))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -184,14 +211,14 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         ))
         .with_state(leptos_options)
         // Layers wrap outwards: the session layer puts `Session` in the request before the
-        // page guard runs; `Extension(auth)` gives the sign-in routes and `session_state` the
-        // shared sign-in state.
+        // caller is resolved from it; the boundary turns what server functions could not read
+        // into 4xx answers and gives their errors their status.
         .layer(axum::middleware::from_fn_with_state(
-            auth.clone(),
-            auth::guard,
+            auth,
+            auth::resolve_caller,
         ))
-        .layer(session_layer)
-        .layer(Extension(auth));
+        .layer(session_layer);
+    let mut router = boundary::layers(router);
     if let Some(sandbox) = &sandbox {
         // Outside the session layer: the tenant has nothing to do with console sessions.
         router = router.nest(SANDBOX_PREFIX, sandbox.router());
@@ -221,20 +248,16 @@ async fn sign_in_endpoints(
             public_url,
             &format!("{}/oauth/authorize", &SANDBOX_PREFIX[1..]),
         )
-        .ok_or_else(|| StartError::SignIn("cannot build the sign-in URL".into()))?,
+        .ok_or(StartError::url("sign-in"))?,
         (None, Tenant::Remote { .. }) => auth::discover_authorize_url(isc.http(), api_url)
             .await
-            .ok_or_else(|| {
-                StartError::SignIn(
-                    "ISC_AUTHORIZE_URL is not set and the tenant's /oauth/info did not say where \
-                     its sign-in page is; set ISC_AUTHORIZE_URL, e.g. \
-                     https://acme.login.sailpoint.com/oauth/authorize"
-                        .into(),
-                )
-            })?,
+            .ok_or(StartError::SignIn(
+                "ISC_AUTHORIZE_URL is not set and the tenant's /oauth/info did not say where \
+                 its sign-in page is; set ISC_AUTHORIZE_URL, e.g. \
+                 https://acme.login.sailpoint.com/oauth/authorize",
+            ))?,
     };
-    let userinfo = auth::join_url(api_url, "oauth/userinfo")
-        .ok_or_else(|| StartError::SignIn("cannot build the userinfo URL".into()))?;
+    let userinfo = auth::join_url(api_url, "oauth/userinfo").ok_or(StartError::url("userinfo"))?;
     Ok(Endpoints {
         authorize,
         token,

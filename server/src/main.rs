@@ -38,7 +38,7 @@ async fn main() -> ExitCode {
     let console = match server::build(&config, local_addr).await {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("cannot start: {e}");
+            eprintln!("cannot start: {}", server::auth::error_chain(&e));
             return ExitCode::from(1);
         }
     };

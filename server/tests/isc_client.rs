@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use sandbox::{SandboxConfig, SandboxHandle};
 use server::config::{ClientCredential, Secret};
 use server::isc::model::PasswordSyncGroup;
-use server::isc::{ClientCredentialsToken, IscClient, IscError, RetryPolicy, TokenSource};
+use app::caller::Credential;
+use server::isc::{ClientCredentialsToken, IscClient, IscError, RetryPolicy};
 use url::Url;
 
 async fn tenant() -> SandboxHandle {
@@ -18,7 +19,7 @@ async fn tenant() -> SandboxHandle {
         .expect("sandbox")
 }
 
-fn client(handle: &SandboxHandle, timeout: Duration) -> (IscClient, Arc<dyn TokenSource>) {
+fn client(handle: &SandboxHandle, timeout: Duration) -> (IscClient, Arc<dyn Credential>) {
     let url = Url::parse(handle.base_url()).unwrap();
     let isc = IscClient::new(&url, "beta", Duration::from_secs(2), timeout)
         .unwrap()
@@ -39,7 +40,7 @@ fn client(handle: &SandboxHandle, timeout: Duration) -> (IscClient, Arc<dyn Toke
     (isc, Arc::new(token))
 }
 
-async fn group_count(isc: &IscClient, auth: &dyn TokenSource) -> usize {
+async fn group_count(isc: &IscClient, auth: &dyn Credential) -> usize {
     isc.list_sync_groups(auth).await.unwrap().len()
 }
 
@@ -132,7 +133,7 @@ async fn writes_are_never_retried_after_a_server_error() {
     assert_eq!(handle.sandbox().faults().pending_failures().0, 2);
 }
 
-async fn first_id(isc: &IscClient, auth: &dyn TokenSource) -> String {
+async fn first_id(isc: &IscClient, auth: &dyn Credential) -> String {
     isc.list_sync_groups(auth).await.unwrap()[0]
         .id
         .clone()

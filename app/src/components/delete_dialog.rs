@@ -3,15 +3,13 @@
 //! destructive button.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::{DeleteGroup, delete_impact};
-use crate::components::delete_confirm::{DeleteConsequences, confirmation_matches};
+use crate::components::delete_confirm::{DeleteConfirmForm, DeleteConsequences};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::modal::{Modal, ModalControl};
 use crate::components::pending::Pending;
-use crate::model::SourceInfo;
-use crate::pages::groups::deleted_href;
+use crate::model::delete::DeleteImpact;
 
 #[component]
 pub fn DeleteDialog(id: String, control: ModalControl) -> impl IntoView {
@@ -31,9 +29,7 @@ pub fn DeleteDialog(id: String, control: ModalControl) -> impl IntoView {
             <Suspense fallback=|| view! { <Pending text="Checking what deleting it would do…" /> }>
                 {move || Suspend::new(async move {
                     match impact.await {
-                        Some(Ok((group, consequences))) => {
-                            view! { <DeleteForm group consequences control /> }.into_any()
-                        }
+                        Some(Ok(impact)) => view! { <DeleteForm impact control /> }.into_any(),
                         Some(Err(error)) => {
                             view! {
                                 <p id="delete-description">
@@ -57,12 +53,7 @@ pub fn DeleteDialog(id: String, control: ModalControl) -> impl IntoView {
 }
 
 #[component]
-fn DeleteForm(
-    group: crate::model::GroupDetail,
-    consequences: Vec<String>,
-    control: ModalControl,
-) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
+fn DeleteForm(impact: DeleteImpact, control: ModalControl) -> impl IntoView {
     // The form appears after the dialog opened (the impact loads first), so `autofocus` has
     // passed: focus the name field once it exists, never the destructive button.
     let input = NodeRef::<leptos::html::Input>::new();
@@ -74,65 +65,20 @@ fn DeleteForm(
             });
         }
     });
-    let name = group.name.clone();
-    let matches = Signal::derive(move || confirmation_matches(&typed.get(), &name));
+    // The server's answer redirects to the list, which says what was deleted.
     let action = ServerAction::<DeleteGroup>::new();
-    let pending = action.pending();
-    let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(deleted)) = action.value().get() {
+        if let Some(Ok(_)) = action.value().get() {
             control.close();
-            let sources: Vec<String> = deleted.sources.iter().map(SourceInfo::label).collect();
-            navigate(&deleted_href(&deleted.name, &sources), Default::default());
         }
     });
-    let id = group.id.clone();
-    let group_name = group.name.clone();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if matches.get_untracked() && !pending.get_untracked() {
-            action.dispatch(DeleteGroup {
-                id: id.clone(),
-                confirm_name: typed.get_untracked(),
-            });
-        }
-    };
+    let (id, name) = (impact.group.id.clone(), impact.group.name.clone());
     view! {
-        <DeleteConsequences group consequences description_id="delete-description" />
-        <form class="delete-form" on:submit=on_submit>
-            <label for="confirm-name">
-                "To confirm, type the group's name: " <strong class="confirm-name">{group_name}</strong>
-            </label>
-            <input
-                node_ref=input
-                id="confirm-name"
-                name="confirm_name"
-                type="text"
-                autocomplete="off"
-                spellcheck="false"
-                prop:value=move || typed.get()
-                on:input=move |ev| typed.set(event_target_value(&ev))
-            />
-            {move || {
-                action
-                    .value()
-                    .get()
-                    .and_then(Result::err)
-                    .map(|error| view! { <ErrorPanel error on_retry=move |_| () /> })
-            }}
-            <div class="dialog-actions">
-                <button type="button" class="button button-quiet" on:click=move |_| control.close()>
-                    "Cancel"
-                </button>
-                <button
-                    type="submit"
-                    class="button button-danger"
-                    disabled=move || !matches.get() || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                >
-                    {move || if pending.get() { "Deleting…" } else { "Delete group" }}
-                </button>
-            </div>
-        </form>
+        <DeleteConsequences impact description_id="delete-description" />
+        <DeleteConfirmForm action id name input>
+            <button type="button" class="button button-quiet" on:click=move |_| control.close()>
+                "Cancel"
+            </button>
+        </DeleteConfirmForm>
     }
 }

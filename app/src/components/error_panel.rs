@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::AppError;
+use crate::routes;
 
 /// A readable error with ISC's tracking id (for SailPoint support) and, for transient
 /// failures, a retry button.
@@ -29,10 +29,7 @@ pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl
         } else {
             format!("{}?{search}", location.pathname.get())
         };
-        format!(
-            "/signin?reason=expired&return={}",
-            utf8_percent_encode(&here, NON_ALPHANUMERIC)
-        )
+        routes::signin_expired(Some(&here))
     };
     view! {
         <div class="error-panel" role="alert">

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use crate::api::{ConsoleContext, console_context};
 use crate::error::AppError;
 use crate::model::SessionState;
+use crate::routes;
 
 /// The frame's data (tenant and session), shared with pages through context.
 pub type ContextResource = Resource<Result<ConsoleContext, AppError>>;
@@ -18,12 +19,12 @@ pub fn Layout(children: Children) -> impl IntoView {
             "Skip to content"
         </a>
         <header class="topbar">
-            <a class="brand" href="/groups">
+            <a class="brand" href=routes::GROUPS>
                 <img src="/favicon.svg" alt="" width="24" height="24" />
                 <span>"Sync Groups Console"</span>
             </a>
             <nav aria-label="Main">
-                <a href="/groups">"Sync groups"</a>
+                <a href=routes::GROUPS>"Sync groups"</a>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -70,7 +71,7 @@ fn TopBarStatus(context: ConsoleContext) -> impl IntoView {
                     <div class="user">
                         <span class="user-name">{name}</span>
                         <span class="badge badge-role">{role}</span>
-                        <form method="post" action="/auth/logout" class="sign-out">
+                        <form method="post" action=routes::LOGOUT class="sign-out">
                             <button type="submit" class="button button-quiet">
                                 "Sign out"
                             </button>

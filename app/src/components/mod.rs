@@ -7,3 +7,4 @@ pub mod layout;
 pub mod modal;
 pub mod pending;
 pub mod review;
+pub mod save_form;

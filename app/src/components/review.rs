@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::model::SourceInfo;
-use crate::model::edit::ChangeReview;
+use crate::model::review::ChangeReview;
 
 fn source_list(sources: &[SourceInfo]) -> String {
     sources
@@ -17,11 +17,7 @@ fn source_list(sources: &[SourceInfo]) -> String {
 /// `description_id` is the id of the consequences list, for the dialog's `aria-describedby`.
 #[component]
 pub fn ReviewSummary(review: ChangeReview, #[prop(into)] description_id: String) -> impl IntoView {
-    let nothing_changes = !review.creating
-        && review.name.is_none()
-        && review.policy.is_none()
-        && review.added.is_empty()
-        && review.removed.is_empty();
+    let nothing_changes = review.changes_nothing();
     view! {
         <div class="review">
             {nothing_changes.then(|| view! { <p class="notice">"Nothing would change: the group is already like this."</p> })}

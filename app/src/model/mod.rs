@@ -1,18 +1,29 @@
 //! View models: what the server functions send to pages, already joined so that
 //! pages show names, never bare ids.
 
-pub mod edit;
+pub mod delete;
+pub mod draft;
+pub mod english;
+#[cfg(test)]
+mod fixtures;
 pub mod list;
 pub mod policy;
 pub mod return_path;
+pub mod review;
+pub mod staleness;
 
 use serde::{Deserialize, Serialize};
 
-pub use edit::{
-    ChangeReview, FieldErrors, FormOptions, GroupDraft, MAX_NAME_LEN, SourceChoice, changed_since,
-    delete_consequences, duplicate_name_warning, ineligibility, review, validate, what_changed,
-};
 use policy::PolicyRules;
+
+/// A name, or "{unknown} ({id})" when ISC no longer knows the id: pages say so rather than
+/// show nothing.
+fn name_or_unknown(name: Option<&str>, unknown: &str, id: &str) -> String {
+    match name {
+        Some(name) => name.to_string(),
+        None => format!("{unknown} ({id})"),
+    }
+}
 
 /// Something ISC refers to by id, with the name a person recognises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,9 +36,7 @@ pub struct Named {
 impl Named {
     /// The name, or a plain explanation when the referenced object is gone.
     pub fn label(&self) -> String {
-        self.name
-            .clone()
-            .unwrap_or_else(|| format!("Unknown ({})", self.id))
+        name_or_unknown(self.name.as_deref(), "Unknown", &self.id)
     }
 }
 
@@ -51,6 +60,53 @@ pub struct PolicyInfo {
     pub rules: Option<PolicyRules>,
 }
 
+impl PolicyInfo {
+    /// A policy id ISC no longer knows (or never knew): shown as such rather than dropped.
+    pub fn unknown(id: &str) -> PolicyInfo {
+        PolicyInfo {
+            id: id.to_string(),
+            name: None,
+            description: None,
+            rules: None,
+        }
+    }
+
+    /// The policy's name, or a plain explanation when ISC no longer knows it.
+    pub fn label(&self) -> String {
+        name_or_unknown(self.name.as_deref(), "Unknown policy", &self.id)
+    }
+}
+
+/// How ISC reaches a source (its `connectionType`). Only direct connections can share a
+/// password: ISC cannot set one through a file upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Connection {
+    Direct,
+    File,
+    /// Missing, or a value this console does not know: treated as not direct.
+    Unknown,
+}
+
+impl Connection {
+    /// From ISC's `connectionType` (`direct` or `file`).
+    pub fn from_isc(value: Option<&str>) -> Connection {
+        match value {
+            Some("direct") => Connection::Direct,
+            Some("file") => Connection::File,
+            _ => Connection::Unknown,
+        }
+    }
+
+    /// As ISC's admin pages call them.
+    pub fn label(self) -> &'static str {
+        match self {
+            Connection::Direct => "Direct connection",
+            Connection::File => "File upload",
+            Connection::Unknown => "Unknown connection",
+        }
+    }
+}
+
 /// A source as the console shows it: what it is, how ISC reaches it, whether it is healthy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
@@ -60,8 +116,7 @@ pub struct SourceInfo {
     /// e.g. "Active Directory - Direct".
     pub source_type: Option<String>,
     pub connector: Option<String>,
-    /// `direct` or `file`.
-    pub connection_type: Option<String>,
+    pub connection: Connection,
     pub password_feature: bool,
     pub healthy: Option<bool>,
     pub status: Option<String>,
@@ -75,28 +130,19 @@ impl SourceInfo {
             name: None,
             source_type: None,
             connector: None,
-            connection_type: None,
+            connection: Connection::Unknown,
             password_feature: false,
             healthy: None,
             status: None,
         }
     }
 
+    /// The source's name, or a plain explanation when ISC no longer knows it.
     pub fn label(&self) -> String {
-        self.name
-            .clone()
-            .unwrap_or_else(|| format!("Unknown ({})", self.id))
+        name_or_unknown(self.name.as_deref(), "Unknown", &self.id)
     }
 
-    /// "Direct connection" / "File upload", as ISC's admin pages call them.
-    pub fn connection_label(&self) -> &'static str {
-        match self.connection_type.as_deref() {
-            Some("direct") => "Direct connection",
-            Some("file") => "File upload",
-            _ => "Unknown connection",
-        }
-    }
-
+    /// "Healthy" / "Unhealthy", or "Unknown" when ISC did not say.
     pub fn health_label(&self) -> &'static str {
         match self.healthy {
             Some(true) => "Healthy",
@@ -136,6 +182,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// As the top bar shows it.
     pub fn label(self) -> &'static str {
         match self {
             Role::Admin => "Administrator",
@@ -180,6 +227,24 @@ mod tests {
             name: None,
         };
         assert_eq!(n.label(), "Unknown (2c91)");
+        assert_eq!(SourceInfo::unknown("2c91").label(), "Unknown (2c91)");
+        assert_eq!(PolicyInfo::unknown("p9").label(), "Unknown policy (p9)");
+        let named = Named {
+            id: "2c91".into(),
+            name: Some("GitHub".into()),
+        };
+        assert_eq!(named.label(), "GitHub");
+    }
+
+    #[test]
+    fn connection_types_are_read_from_isc() {
+        assert_eq!(Connection::from_isc(Some("direct")), Connection::Direct);
+        assert_eq!(Connection::from_isc(Some("file")), Connection::File);
+        assert_eq!(Connection::from_isc(Some("DIRECT")), Connection::Unknown);
+        assert_eq!(Connection::from_isc(None), Connection::Unknown);
+        assert_eq!(Connection::Direct.label(), "Direct connection");
+        assert_eq!(Connection::File.label(), "File upload");
+        assert_eq!(Connection::Unknown.label(), "Unknown connection");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::english;
+
 /// The rules of an ISC password policy (`PasswordPolicyV3Dto`). ISC uses 0 or -1 for "no rule".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRules {
@@ -26,8 +28,10 @@ pub struct PolicyRules {
     pub require_strong_authn: bool,
 }
 
+/// A rule's number with its noun. ISC sends i64 (0 or -1 meaning "no rule"); only positive
+/// numbers are put into words here, so the conversion never falls back in practice.
 fn plural(n: i64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    english::plural(usize::try_from(n).unwrap_or_default(), one, many)
 }
 
 impl PolicyRules {
@@ -119,6 +123,14 @@ impl PolicyRules {
             forbidden.push("the account name");
         }
         (!forbidden.is_empty()).then(|| forbidden.join(", "))
+    }
+
+    /// The rules in one line, for the policy picker: length, characters, expiration.
+    pub fn brief(&self) -> String {
+        let mut parts = vec![self.length()];
+        parts.extend(self.character_classes());
+        parts.push(self.expiration());
+        parts.join(" · ")
     }
 
     /// Every rule as a labelled line, in the order an administrator reads a policy.
@@ -259,6 +271,10 @@ mod tests {
             "Expiration",
             "expires after 90 days, first reminder 14 days before".to_string()
         )));
+        assert_eq!(
+            rules.brief(),
+            "12 to 64 characters · at least 1 uppercase letter, 1 digit, 1 special character · expires after 90 days, first reminder 14 days before"
+        );
     }
 
     #[test]

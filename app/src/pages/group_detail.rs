@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::model::{GroupDetail, PolicyInfo, SourceInfo, short_date};
 use crate::model::{Role, SessionState, Viewer};
 use crate::pages::not_found::NotFound;
+use crate::routes::{self, Saved};
 
 #[component]
 pub fn GroupDetailPage() -> impl IntoView {
@@ -53,10 +54,10 @@ pub fn GroupDetailPage() -> impl IntoView {
 fn SavedNotice() -> impl IntoView {
     let query = use_query_map();
     move || {
-        let text = match query.read().get("saved").as_deref() {
-            Some("created") => "Created the sync group. Its sources now share one password.",
-            Some("updated") => "Saved your changes to the sync group.",
-            _ => return None,
+        let saved = query.read().get("saved");
+        let text = match saved.as_deref().and_then(Saved::from_param)? {
+            Saved::Created => "Created the sync group. Its sources now share one password.",
+            Saved::Updated => "Saved your changes to the sync group.",
         };
         Some(view! {
             <p class="notice success" role="status">
@@ -71,15 +72,14 @@ fn SavedNotice() -> impl IntoView {
 #[component]
 fn GroupActions(id: String) -> impl IntoView {
     let dialog = ModalControl::new();
-    let delete_href = format!("/groups/{id}/delete");
     view! {
         <div class="actions">
-            <a class="button" href=format!("/groups/{id}/edit")>
+            <a class="button" href=routes::group_edit(&id)>
                 "Edit"
             </a>
             <a
                 class="button button-danger-quiet"
-                href=delete_href
+                href=routes::group_delete(&id)
                 on:click=move |ev| {
                     ev.prevent_default();
                     dialog.open();
@@ -99,7 +99,7 @@ fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
         <Title text=group.name.clone() />
         <section class="page">
             <nav aria-label="Breadcrumb" class="breadcrumb">
-                <a href="/groups">"Sync groups"</a>
+                <a href=routes::GROUPS>"Sync groups"</a>
                 <span aria-hidden="true">" › "</span>
                 <span aria-current="page">{group.name.clone()}</span>
             </nav>
@@ -153,10 +153,7 @@ fn date(value: Option<&str>) -> AnyView {
 
 #[component]
 fn PolicySection(policy: PolicyInfo) -> impl IntoView {
-    let title = policy
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("Unknown policy ({})", policy.id));
+    let title = policy.label();
     view! {
         <section class="card" aria-labelledby="policy-heading">
             <h2 id="policy-heading">"Password policy: " {title}</h2>
@@ -225,7 +222,7 @@ fn SourcesSection(sources: Vec<SourceInfo>) -> impl IntoView {
                                         <th scope="row">{s.label()}</th>
                                         <td>{s.source_type.clone().unwrap_or_default()}</td>
                                         <td>{s.connector.clone().unwrap_or_default()}</td>
-                                        <td>{s.connection_label()}</td>
+                                        <td>{s.connection.label()}</td>
                                         <td>
                                             <span class=health_class>{s.health_label()}</span>
                                         </td>

@@ -5,55 +5,27 @@
 //! review page (`…/review`), which posts the save. Either way ISC's rules are checked before
 //! sending and again on the server.
 
+mod source_option;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{CreateGroup, UpdateGroup, form_options};
+use crate::api::{SaveGroup, form_options};
 use crate::components::dirty_guard::DirtyGuard;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::modal::{Modal, ModalControl};
 use crate::components::pending::Pending;
 use crate::components::review::ReviewSummary;
+use crate::components::save_form::SaveForm;
 use crate::error::AppError;
-use crate::model::edit::{
-    FieldErrors, FormOptions, GroupDraft, SourceChoice, duplicate_name_warning, review, validate,
-    what_changed,
-};
-use crate::model::{GroupDetail, PolicyInfo};
+use crate::model::GroupDetail;
+use crate::model::draft::{FieldErrors, FormOptions, GroupDraft};
+use crate::model::policy::PolicyRules;
+use crate::model::review::ChangeReview;
 use crate::pages::not_found::NotFound;
-
-/// The draft in the URL (`name`, `policy_id`, repeated `source_ids`): how the review page sends
-/// a browser without JavaScript back to the form with what it typed.
-pub fn draft_from_query(query: &leptos_router::params::ParamsMap) -> Option<GroupDraft> {
-    let name = query.get("name")?;
-    Some(GroupDraft {
-        name,
-        policy_id: query.get("policy_id").unwrap_or_default(),
-        source_ids: query.get_all("source_ids").unwrap_or_default(),
-    })
-}
-
-pub fn draft_of(group: &GroupDetail) -> GroupDraft {
-    GroupDraft {
-        name: group.name.clone(),
-        policy_id: group.policy.id.clone(),
-        source_ids: group.sources.iter().map(|s| s.id.clone()).collect(),
-    }
-}
-
-/// One line per policy for the picker: length, characters, expiration.
-pub fn policy_brief(policy: &PolicyInfo) -> String {
-    match &policy.rules {
-        Some(rules) => {
-            let mut parts = vec![rules.length()];
-            parts.extend(rules.character_classes());
-            parts.push(rules.expiration());
-            parts.join(" · ")
-        }
-        None => String::new(),
-    }
-}
+use crate::routes;
+use source_option::SourceOption;
 
 #[component]
 pub fn GroupFormPage() -> impl IntoView {
@@ -85,9 +57,9 @@ pub fn GroupFormPage() -> impl IntoView {
 fn GroupForm(options: FormOptions) -> impl IntoView {
     let query = use_query_map();
     let opened = options.editing.clone();
-    let saved_draft = opened.as_ref().map(draft_of).unwrap_or_default();
+    let saved_draft = opened.as_ref().map(GroupDraft::of).unwrap_or_default();
     let initial = query
-        .with_untracked(draft_from_query)
+        .with_untracked(routes::draft_from_query)
         .unwrap_or_else(|| saved_draft.clone());
 
     let name = RwSignal::new(initial.name);
@@ -106,7 +78,7 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
     let errors = Memo::new(move |_| {
         server_errors
             .get()
-            .unwrap_or_else(|| options.with(|o| validate(&draft.get(), o)))
+            .unwrap_or_else(|| options.with(|o| draft.with(|d| d.validate(o))))
     });
     let shown_errors = move || {
         if tried.get() {
@@ -115,7 +87,7 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
             FieldErrors::default()
         }
     };
-    let warning = Memo::new(move |_| options.with(|o| duplicate_name_warning(&draft.get(), o)));
+    let warning = Memo::new(move |_| options.with(|o| draft.with(|d| d.duplicate_name_warning(o))));
     let review_dialog = ModalControl::new();
     let saving = RwSignal::new(false);
 
@@ -124,13 +96,10 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
         Some(g) => format!("Edit {}", g.name),
         None => "New sync group".to_string(),
     };
-    let review_action = match &id {
-        Some(id) => format!("/groups/{id}/edit/review"),
-        None => "/groups/new/review".to_string(),
-    };
+    let review_action = routes::group_review(id.as_deref());
     let cancel_href = match &id {
-        Some(id) => format!("/groups/{id}"),
-        None => "/groups".to_string(),
+        Some(id) => routes::group(id),
+        None => routes::GROUPS.to_string(),
     };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -153,7 +122,7 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
         <DirtyGuard dirty=Signal::derive(move || dirty.get() && !saving.get()) />
         <section class="page">
             <nav aria-label="Breadcrumb" class="breadcrumb">
-                <a href="/groups">"Sync groups"</a>
+                <a href=routes::GROUPS>"Sync groups"</a>
                 <span aria-hidden="true">" › "</span>
                 <span aria-current="page">{title.clone()}</span>
             </nav>
@@ -162,13 +131,7 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                 {opened
                     .as_ref()
                     .map(|g| {
-                        view! {
-                            <input
-                                type="hidden"
-                                name="opened_modified"
-                                value=g.modified.clone().unwrap_or_default()
-                            />
-                        }
+                        view! { <input type="hidden" name="opened_version" value=g.version() /> }
                     })}
                 <div class="field">
                     <label for="name">"Name"</label>
@@ -211,7 +174,7 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                                         let value = value.clone();
                                         move || policy_id.get() == value
                                     };
-                                    let brief = policy_brief(&p);
+                                    let brief = p.rules.as_ref().map(PolicyRules::brief).unwrap_or_default();
                                     view! {
                                         <label class="choice">
                                             <input
@@ -308,68 +271,6 @@ fn focus_by_id(id: &str) {
 }
 
 #[component]
-fn SourceOption(
-    choice: SourceChoice,
-    source_ids: RwSignal<Vec<String>>,
-    source_filter: RwSignal<String>,
-    server_errors: RwSignal<Option<FieldErrors>>,
-) -> impl IntoView {
-    let source = choice.source;
-    let id = source.id.clone();
-    let label = source.label();
-    let facts = [source.source_type.clone(), source.connector.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let haystack = format!("{label} {facts}").to_lowercase();
-    let visible = move || {
-        let filter = source_filter.get().to_lowercase();
-        filter.split_whitespace().all(|w| haystack.contains(w))
-    };
-    let disabled = choice.ineligible.is_some();
-    let checked = {
-        let id = id.clone();
-        move || source_ids.with(|ids| ids.contains(&id))
-    };
-    let toggle = {
-        let id = id.clone();
-        move |ev: leptos::ev::Event| {
-            server_errors.set(None);
-            let on = event_target_checked(&ev);
-            source_ids.update(|ids| {
-                ids.retain(|x| x != &id);
-                if on {
-                    ids.push(id.clone());
-                }
-            });
-        }
-    };
-    let input_id = format!("source-{id}");
-    let label_for = input_id.clone();
-    view! {
-        <li class="choice-row" class:ineligible=disabled hidden=move || !visible()>
-            <label class="choice" for=label_for>
-                <input
-                    id=input_id
-                    type="checkbox"
-                    name="source_ids"
-                    value=id.clone()
-                    disabled=disabled
-                    prop:checked=checked
-                    on:change=toggle
-                />
-                <span class="choice-text">
-                    <span class="choice-title">{label}</span>
-                    <span class="choice-detail">{facts}</span>
-                    {choice.ineligible.map(|reason| view! { <span class="choice-reason">{reason}</span> })}
-                </span>
-            </label>
-        </li>
-    }
-}
-
-#[component]
 fn ReviewDialog(
     control: ModalControl,
     options: RwSignal<FormOptions>,
@@ -379,31 +280,16 @@ fn ReviewDialog(
     server_errors: RwSignal<Option<FieldErrors>>,
     tried: RwSignal<bool>,
 ) -> impl IntoView {
-    let create = ServerAction::<CreateGroup>::new();
-    let update = ServerAction::<UpdateGroup>::new();
+    let action = ServerAction::<SaveGroup>::new();
+    let pending = action.pending();
+    let result = action.value();
+    let editing = Signal::stored(opened.as_ref().map(|g| g.id.clone()));
     let opened = RwSignal::new(opened);
-    let pending = Signal::derive(move || create.pending().get() || update.pending().get());
-    let result = Signal::derive(move || {
-        if opened.with(Option::is_some) {
-            update.value().get()
-        } else {
-            create.value().get()
-        }
-    });
-    let navigate = use_navigate();
     Effect::new(move |_| match result.get() {
-        Some(Ok(group)) => {
+        // The server's answer redirects to the saved group; the guard must not ask then.
+        Some(Ok(_)) => {
             saving.set(true);
             control.close();
-            let how = if opened.with_untracked(Option::is_some) {
-                "updated"
-            } else {
-                "created"
-            };
-            navigate(
-                &format!("/groups/{}?saved={how}", group.id),
-                Default::default(),
-            );
         }
         Some(Err(AppError::Invalid { errors })) => {
             // The server found what the browser could not (e.g. a source taken meanwhile).
@@ -413,35 +299,18 @@ fn ReviewDialog(
         }
         _ => {}
     });
-    let save = move |_| {
-        if pending.get_untracked() {
-            return;
-        }
-        match opened.get_untracked() {
-            Some(group) => {
-                update.dispatch(UpdateGroup {
-                    opened: group,
-                    draft: draft.get_untracked(),
-                });
-            }
-            None => {
-                create.dispatch(CreateGroup {
-                    draft: draft.get_untracked(),
-                });
-            }
-        }
-    };
     // "Review again": take ISC's current version as the new starting point.
     let review_again = move |current: GroupDetail| {
         options.update(|o| o.editing = Some(current.clone()));
         opened.set(Some(current));
-        update.clear();
+        action.clear();
     };
+    let stale = move || matches!(result.get(), Some(Err(AppError::Stale { .. })));
     view! {
         <Modal control title_id="review-title" description_id="review-consequences">
             <h2 id="review-title">"Review your changes"</h2>
             {move || {
-                let summary = options.with(|o| review(&draft.get(), o));
+                let summary = options.with(|o| draft.with(|d| ChangeReview::of(d, o)));
                 view! { <ReviewSummary review=summary description_id="review-consequences" /> }
             }}
             {move || match result.get() {
@@ -453,20 +322,26 @@ fn ReviewDialog(
                 Some(Err(AppError::Invalid { .. })) | Some(Ok(_)) | None => ().into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error on_retry=move |_| () /> }.into_any(),
             }}
-            <div class="dialog-actions">
-                <button type="button" class="button button-quiet" on:click=move |_| control.close()>
-                    "Back to the form"
-                </button>
-                <button
-                    type="button"
-                    class="button"
-                    disabled=move || pending.get() || matches!(result.get(), Some(Err(AppError::Stale { .. })))
-                    aria-busy=move || pending.get().to_string()
-                    on:click=save
-                >
-                    {move || if pending.get() { "Saving…" } else { "Save" }}
-                </button>
-            </div>
+            <SaveForm
+                action
+                editing=editing
+                opened_version=Signal::derive(move || opened.with(|g| g.as_ref().map(GroupDetail::version)))
+                draft
+            >
+                <div class="dialog-actions">
+                    <button type="button" class="button button-quiet" on:click=move |_| control.close()>
+                        "Back to the form"
+                    </button>
+                    <button
+                        type="submit"
+                        class="button"
+                        disabled=move || pending.get() || stale()
+                        aria-busy=move || pending.get().to_string()
+                    >
+                        {move || if pending.get() { "Saving…" } else { "Save" }}
+                    </button>
+                </div>
+            </SaveForm>
         </Modal>
     }
 }
@@ -483,14 +358,14 @@ fn StaleNotice(
         None => view! {
             <div class="warning" role="alert">
                 <p>"This group was deleted in ISC since you opened it. Nothing was saved."</p>
-                <a class="button" href="/groups">"Back to the list"</a>
+                <a class="button" href=routes::GROUPS>"Back to the list"</a>
             </div>
         }
         .into_any(),
         Some(current) => {
             let changes = opened
                 .as_ref()
-                .map(|o| what_changed(o, &current))
+                .map(|o| current.changes_since(o))
                 .unwrap_or_default();
             view! {
                 <div class="warning" role="alert">
@@ -500,7 +375,7 @@ fn StaleNotice(
                     </p>
                     <ul>{changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
                     <div class="dialog-actions">
-                        <a class="button button-quiet" href=format!("/groups/{}/edit", current.id) rel="external">
+                        <a class="button button-quiet" href=routes::group_edit(&current.id) rel="external">
                             "Discard my changes and reload"
                         </a>
                         <button type="button" class="button" on:click=move |_| on_review_again.run(current.clone())>

@@ -7,56 +7,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::api::list_groups;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::layout::ContextResource;
 use crate::components::pending::Pending;
+use crate::model::english::plural;
 use crate::model::list::{PAGE_SIZE, SortColumn, SortKey, paginate, search_and_sort};
 use crate::model::{GroupSummary, Named, short_date};
 use crate::model::{Role, SessionState, Viewer};
-
-/// What `encodeURIComponent` leaves alone stays readable in the address bar.
-const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+use crate::routes;
 
 /// How many source names a row shows before "+N more".
 const SOURCES_SHOWN: usize = 3;
-
-fn list_href(query: &str, sort: SortKey) -> String {
-    page_href(query, sort, 1)
-}
-
-fn page_href(query: &str, sort: SortKey, page: usize) -> String {
-    let mut params = Vec::new();
-    if !query.trim().is_empty() {
-        params.push(format!("q={}", utf8_percent_encode(query, URL_COMPONENT)));
-    }
-    if sort != SortKey::default() {
-        params.push(format!("sort={}", sort.param()));
-    }
-    if page > 1 {
-        params.push(format!("page={page}"));
-    }
-    if params.is_empty() {
-        "/groups".to_string()
-    } else {
-        format!("/groups?{}", params.join("&"))
-    }
-}
-
-/// The list with a confirmation naming a group just deleted and its sources.
-pub fn deleted_href(name: &str, sources: &[String]) -> String {
-    format!(
-        "/groups?deleted={}&sources={}",
-        utf8_percent_encode(name, URL_COMPONENT),
-        utf8_percent_encode(&sources.join(", "), URL_COMPONENT)
-    )
-}
 
 /// "New sync group", for administrators only.
 #[component]
@@ -72,7 +35,7 @@ fn AdminActions() -> impl IntoView {
                 admin
                     .then(|| {
                         view! {
-                            <a class="button" href="/groups/new">
+                            <a class="button" href=routes::NEW_GROUP>
                                 "New sync group"
                             </a>
                         }
@@ -128,7 +91,7 @@ pub fn GroupsPage() -> impl IntoView {
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         navigate(
-            &list_href(&value, sort.get_untracked()),
+            &routes::group_list(&value, sort.get_untracked(), 1),
             NavigateOptions {
                 replace: true,
                 scroll: false,
@@ -150,7 +113,7 @@ pub fn GroupsPage() -> impl IntoView {
                 <AdminActions />
             </div>
             <DeletedNotice />
-            <form class="search" method="get" action="/groups" role="search">
+            <form class="search" method="get" action=routes::GROUPS role="search">
                 <label for="group-search">"Search"</label>
                 <input
                     id="group-search"
@@ -212,7 +175,7 @@ fn GroupTable(
             (true, true) => "descending",
             (true, false) => "ascending",
         };
-        let href = list_href(&query.get(), sort.get().toggled(column));
+        let href = routes::group_list(&query.get(), sort.get().toggled(column), 1);
         view! {
             <th scope="col" aria-sort=aria_sort>
                 <a class="sort" href=href>
@@ -231,7 +194,7 @@ fn GroupTable(
     view! {
         <p class="result-count" role="status">
             {if shown == total {
-                format!("{total} sync group{}", if total == 1 { "" } else { "s" })
+                plural(total, "sync group", "sync groups")
             } else {
                 format!("{shown} of {total} sync groups match")
             }}
@@ -240,7 +203,7 @@ fn GroupTable(
             view! {
                 <p class="empty">
                     "No sync group matches “" {query.get()} "”. "
-                    <a href=list_href("", sort.get())>"Clear the search"</a>
+                    <a href=routes::group_list("", sort.get(), 1)>"Clear the search"</a>
                 </p>
             }
                 .into_any()
@@ -273,7 +236,7 @@ fn GroupTable(
 fn Pager(query: Memo<String>, sort: Memo<SortKey>, page: usize, pages: usize) -> impl IntoView {
     let link = move |target: usize, label: &'static str, rel: &'static str| {
         view! {
-            <a class="button button-quiet" rel=rel href=page_href(&query.get(), sort.get(), target)>
+            <a class="button button-quiet" rel=rel href=routes::group_list(&query.get(), sort.get(), target)>
                 {label}
             </a>
         }
@@ -308,10 +271,7 @@ fn GroupRow(group: GroupSummary) -> impl IntoView {
     view! {
         <tr>
             <th scope="row" class="group-name">
-                <a href=format!(
-                    "/groups/{}",
-                    utf8_percent_encode(&group.id, URL_COMPONENT),
-                )>{group.name}</a>
+                <a href=routes::group(&group.id)>{group.name}</a>
             </th>
             <td>{group.policy.label()}</td>
             <td title=all_names>
@@ -345,22 +305,5 @@ fn EmptyTenant() -> impl IntoView {
                 <li>"at least one password policy, which will apply to every source in the group."</li>
             </ul>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn list_href_keeps_only_non_default_state() {
-        assert_eq!(list_href("", SortKey::Name), "/groups");
-        assert_eq!(list_href("  ", SortKey::Name), "/groups");
-        assert_eq!(
-            list_href("a d", SortKey::Modified),
-            "/groups?q=a%20d&sort=modified"
-        );
-        assert_eq!(list_href("&x=1", SortKey::Name), "/groups?q=%26x%3D1");
-        assert_eq!(page_href("", SortKey::Name, 3), "/groups?page=3");
     }
 }

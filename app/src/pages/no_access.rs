@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::components::layout::ContextResource;
 use crate::model::SessionState;
+use crate::routes;
 
 #[component]
 pub fn NoAccessPage() -> impl IntoView {
@@ -34,7 +35,7 @@ pub fn NoAccessPage() -> impl IntoView {
                 ") and, read-only, for helpdesk staff (user level " <strong>"HELPDESK"</strong>
                 "). Ask your ISC administrator for one of these user levels, then sign in again."
             </p>
-            <form method="post" action="/auth/logout">
+            <form method="post" action=routes::LOGOUT>
                 <button type="submit" class="button">
                     "Sign out"
                 </button>

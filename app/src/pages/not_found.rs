@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::routes;
+
 /// Any unknown path: a real 404 page (status 404 on the server-rendered response).
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -14,7 +16,7 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>
             <p>
-                <a href="/groups">"Go to the password sync groups"</a>
+                <a href=routes::GROUPS>"Go to the password sync groups"</a>
             </p>
         </section>
     }

@@ -6,23 +6,15 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::model::return_path::local_return_path;
+use crate::routes;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let reason = move || query.read().get("reason").unwrap_or_default();
     let href = move || {
-        let target = query
-            .read()
-            .get("return")
-            .and_then(|r| local_return_path(&r).map(str::to_owned));
-        match target {
-            Some(path) => format!(
-                "/auth/login?return={}",
-                percent_encoding::utf8_percent_encode(&path, percent_encoding::NON_ALPHANUMERIC)
-            ),
-            None => "/auth/login".to_string(),
-        }
+        let target = query.read().get("return");
+        routes::login(target.as_deref().and_then(local_return_path))
     };
     view! {
         <Title text="Sign in" />

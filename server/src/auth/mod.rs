@@ -3,10 +3,12 @@
 //! ISC user levels.
 //!
 //! - `routes`: `/auth/login`, `/auth/callback`, `/auth/logout`;
-//! - `guard`: sends signed-out browsers from pages to sign-in;
-//! - [`session_state`] and [`user_tokens`]: what the rest of the server asks about a request.
+//! - `caller`: the middleware that resolves each request's `app::caller::Caller` once (and
+//!   sends signed-out browsers from pages to sign-in);
+//! - `error`: what can go wrong in here, kept off the browser-facing `AppError`.
 
-mod guard;
+mod caller;
+mod error;
 mod identity;
 mod oauth;
 mod roles;
@@ -17,16 +19,14 @@ mod tokens;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::error::AppError;
-use app::model::{Role, SessionState};
-use axum::http::request::Parts;
+use app::caller::{Caller, Credential};
+use app::model::Role;
 use tower_sessions::Session;
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::isc::TokenSource;
-
 pub use app::model::return_path::local_return_path;
-pub use guard::guard;
+pub use caller::resolve_caller;
+pub use error::{AuthError, AuthSetupError, error_chain};
 pub use oauth::{Endpoints, discover_authorize_url, join as join_url};
 pub use routes::routes;
 pub use session::{DATABASE_FILE, SESSION_COOKIE, SIGNED_IN_COOKIE, StoreError};
@@ -60,6 +60,8 @@ pub struct AuthSettings {
     /// ISC calls' timeouts (the token endpoint included).
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// The console's read-only application credential, which reads for helpdesk users.
+    pub app_credential: Option<Arc<dyn Credential>>,
 }
 
 /// Sign-in state shared by every request (the request extensions carry a clone).
@@ -77,6 +79,7 @@ struct Inner {
     max: i64,
     /// Cookies get `Secure` (the public URL is https).
     secure_cookies: bool,
+    app_credential: Option<Arc<dyn Credential>>,
 }
 
 /// What [`Auth::open`] sets up: the shared state, the session layer, and the clean-up tasks.
@@ -84,16 +87,6 @@ pub struct AuthParts {
     pub auth: Auth,
     pub session_layer: tower_sessions::SessionManagerLayer<SqliteStore>,
     pub cleanup: Vec<tokio::task::JoinHandle<()>>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AuthSetupError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("cannot prepare the session database: {0}")]
-    Migrate(#[from] sqlx::Error),
-    #[error("cannot build the HTTP client for sign-in")]
-    Http,
 }
 
 impl Auth {
@@ -113,7 +106,7 @@ impl Auth {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sync-groups-console/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|_| AuthSetupError::Http)?;
+            .map_err(AuthSetupError::Http)?;
         let secure_cookies = settings.public_base.starts_with("https://");
         let auth = Auth {
             inner: Arc::new(Inner {
@@ -124,6 +117,7 @@ impl Auth {
                 idle: secs(settings.session_idle),
                 max: secs(settings.session_max),
                 secure_cookies,
+                app_credential: settings.app_credential,
             }),
         };
         let session_layer = session::layer(store.clone(), secure_cookies, settings.session_idle);
@@ -148,7 +142,7 @@ impl Auth {
 
     /// The live sign-in of `session`, enforcing the idle and absolute timeouts (an ended session
     /// is deleted) and keeping a session in use alive.
-    async fn current(&self, session: &Session) -> Result<Option<SignedIn>, AppError> {
+    async fn current(&self, session: &Session) -> Result<Option<SignedIn>, AuthError> {
         let data = match session.get::<SignedIn>(session::AUTH_KEY).await {
             Ok(data) => data,
             Err(tower_sessions::session::Error::SerdeJson(_)) => {
@@ -156,10 +150,7 @@ impl Auth {
                 self.end_session(session, None).await;
                 return Ok(None);
             }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the session store");
-                return Err(store_unavailable());
-            }
+            Err(e) => return Err(AuthError::Session(e)),
         };
         let Some(mut data) = data else {
             return Ok(None);
@@ -181,7 +172,7 @@ impl Auth {
 
     /// Like [`Auth::current`], and an admin's session whose tokens are gone (signed out in a
     /// concurrent request, refresh failed) is ended too. For page loads.
-    async fn current_checked(&self, session: &Session) -> Result<Option<SignedIn>, AppError> {
+    async fn current_checked(&self, session: &Session) -> Result<Option<SignedIn>, AuthError> {
         let Some(data) = self.current(session).await? else {
             return Ok(None);
         };
@@ -192,10 +183,7 @@ impl Auth {
                     self.end_session(session, Some(id)).await;
                     return Ok(None);
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read the session database");
-                    return Err(store_unavailable());
-                }
+                Err(e) => return Err(AuthError::Tokens(e)),
             }
         }
         Ok(Some(data))
@@ -220,63 +208,31 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
-fn store_unavailable() -> AppError {
-    AppError::ServerFn("its session store is unavailable; try again shortly".into())
-}
-
-fn request_auth(parts: &Parts) -> Result<(&Auth, &Session), AppError> {
-    let auth = parts
-        .extensions
-        .get::<Auth>()
-        .ok_or_else(|| AppError::NotConfigured {
-            message: "Sign-in is not set up on this server.".into(),
-        })?;
-    let session = parts
-        .extensions
-        .get::<Session>()
-        .ok_or_else(|| AppError::NotConfigured {
-            message: "Sessions are not set up on this server.".into(),
-        })?;
-    Ok((auth, session))
-}
-
-/// The session state of the current request. Reads the tower_sessions::Session from the request
-/// extensions in `parts` (leptos_axum provides `http::request::Parts` as Leptos context both in SSR
-/// and in server-function calls, and the tower-sessions layer puts `Session` in the extensions).
-pub async fn session_state(parts: &Parts) -> Result<SessionState, AppError> {
-    let (auth, session) = request_auth(parts)?;
-    Ok(match auth.current(session).await? {
-        None => SessionState::SignedOut,
-        Some(SignedIn {
-            access: Access::Granted { viewer, .. },
-            ..
-        }) => SessionState::SignedIn(viewer),
-        Some(SignedIn {
-            access: Access::Denied { user_name, levels },
-            ..
-        }) => SessionState::NoAccess { user_name, levels },
-    })
-}
-
-/// A token source for the signed-in admin's own ISC tokens (refreshing through the session, at
-/// most one refresh in flight per session). Err(AppError::Unauthorized) when signed out or when
-/// the refresh failed (the session is then ended, and the next page load explains why).
-pub async fn user_tokens(parts: &Parts) -> Result<Arc<dyn TokenSource>, AppError> {
-    let (auth, session) = request_auth(parts)?;
-    let Some(data) = auth.current_checked(session).await? else {
-        return Err(AppError::Unauthorized);
-    };
-    match data.access {
-        Access::Granted {
-            viewer,
-            tokens: Some(id),
-        } if viewer.role == Role::Admin => Ok(Arc::new(SessionTokens {
-            auth: auth.clone(),
-            session: session.clone(),
-            id,
-        })),
-        _ => Err(AppError::Forbidden {
-            needed: "This needs the ISC user level ORG_ADMIN.".into(),
-        }),
+impl Auth {
+    /// Who is calling with `session`: resolved once per request, by the caller middleware.
+    /// An admin's session whose tokens are gone counts as signed out.
+    pub async fn caller(&self, session: &Session) -> Result<Caller, AuthError> {
+        let Some(data) = self.current_checked(session).await? else {
+            return Ok(Caller::SignedOut);
+        };
+        Ok(match data.access {
+            Access::Denied { user_name, levels } => Caller::NoAccess { user_name, levels },
+            Access::Granted { viewer, tokens } => match (viewer.role, tokens) {
+                (Role::Admin, Some(id)) => Caller::Admin {
+                    viewer,
+                    own_token: Arc::new(SessionTokens {
+                        auth: self.clone(),
+                        session: session.clone(),
+                        id,
+                    }),
+                },
+                // An admin session always has tokens; without them nobody can act for it.
+                (Role::Admin, None) => Caller::SignedOut,
+                (Role::Helpdesk, _) => Caller::Helpdesk {
+                    viewer,
+                    app_credential: self.inner.app_credential.clone(),
+                },
+            },
+        })
     }
 }

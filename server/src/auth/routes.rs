@@ -1,7 +1,7 @@
 //! `/auth/login`, `/auth/callback` and `/auth/logout`.
 
 use axum::Router;
-use axum::extract::{Extension, RawQuery};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,17 +20,18 @@ use app::model::{Role, Viewer};
 /// How long the "was signed in" marker outlives a session's maximum length.
 const MARKER_EXTRA_SECS: i64 = 7 * 24 * 3600;
 
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(auth: Auth) -> Router<S> {
     Router::new()
         .route("/auth/login", get(login))
         .route("/auth/callback", get(callback))
         // POST only: a sign-out link or image could otherwise sign people out (CSRF).
         .route("/auth/logout", post(logout))
+        .with_state(auth)
 }
 
 /// `GET /auth/login?return=/groups/abc`: starts a sign-in at ISC.
 async fn login(
-    Extension(auth): Extension<Auth>,
+    State(auth): State<Auth>,
     session: Session,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -46,7 +47,10 @@ async fn login(
             ..
         })) => return found(&return_to),
         Ok(_) => {}
-        Err(e) => return failure(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), &return_to),
+        Err(e) => {
+            let error = app::error::AppError::from(e);
+            return failure(error.status_code(), &error.to_string(), &return_to);
+        }
     }
     let (url, state, verifier) = auth.inner.oauth.authorize();
     let mut pending: Vec<PendingLogin> = session
@@ -78,7 +82,7 @@ async fn login(
 
 /// `GET /auth/callback?code=…&state=…` (or `?error=…&state=…`): ISC sends the browser back.
 async fn callback(
-    Extension(auth): Extension<Auth>,
+    State(auth): State<Auth>,
     session: Session,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -144,7 +148,7 @@ async fn callback(
             );
             response
         }
-        Access::Denied { .. } => found("/no-access"),
+        Access::Denied { .. } => found(app::routes::NO_ACCESS),
     }
 }
 
@@ -237,7 +241,7 @@ const STORE_FAILED: (StatusCode, &str) = (
 );
 
 /// `POST /auth/logout`: ends the session here (ISC's own session is left alone).
-async fn logout(Extension(auth): Extension<Auth>, session: Session) -> Response {
+async fn logout(State(auth): State<Auth>, session: Session) -> Response {
     let token_id = match session.get::<SignedIn>(AUTH_KEY).await {
         Ok(Some(data)) => data.token_id().map(str::to_string),
         _ => None,
@@ -344,7 +348,7 @@ pub fn clear_cookie(response: &mut Response, name: &'static str, secure: bool) {
 
 /// A plain page for a sign-in that could not complete, with a way to try again.
 fn failure(status: StatusCode, message: &str, return_to: &str) -> Response {
-    let again = with_query("/auth/login", &[("return", Some(return_to))]);
+    let again = app::routes::login(Some(return_to));
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -372,7 +376,6 @@ fn escape(s: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,5 @@
 //! Signed-in admins' own ISC tokens: kept server-side in their own table, handed to the ISC
-//! client as a [`TokenSource`], refreshed shortly before they expire, with at most one refresh
+//! client as the caller's [`Credential`], refreshed shortly before they expire, with at most one refresh
 //! in flight per session.
 
 use std::collections::HashMap;
@@ -8,9 +8,10 @@ use std::sync::{Arc, Weak};
 use sqlx::{Row, SqlitePool};
 use tower_sessions::Session;
 
+use app::caller::{Credential, CredentialError};
+
 use super::Auth;
 use super::oauth::{ExchangeError, Tokens};
-use crate::isc::{IscError, TokenSource};
 
 /// The token table, in the session database.
 #[derive(Clone)]
@@ -152,26 +153,27 @@ pub struct SessionTokens {
 }
 
 impl SessionTokens {
-    async fn load(&self) -> Result<Tokens, IscError> {
+    async fn load(&self) -> Result<Tokens, CredentialError> {
         match self.auth.inner.tokens.load(&self.id).await {
             Ok(Some(tokens)) => Ok(tokens),
             // Signed out elsewhere, or past the session's end.
             Ok(None) => {
                 self.end().await;
-                Err(IscError::Unauthorized)
+                Err(CredentialError::SignedOut)
             }
             Err(e) => {
-                // IscError has no variant for the console's own storage; "unreachable" at least
-                // says "try again", which is right for a busy or briefly locked database.
                 tracing::error!(error = %e, "cannot read a user's tokens from the session database");
-                Err(IscError::Unreachable)
+                Err(CredentialError::Store)
             }
         }
     }
 
     /// Refreshes under the session's lock. `still_needed` decides, on the tokens as they are
     /// once the lock is held, whether someone else already did it.
-    async fn refresh_if(&self, still_needed: impl Fn(&Tokens) -> bool) -> Result<String, IscError> {
+    async fn refresh_if(
+        &self,
+        still_needed: impl Fn(&Tokens) -> bool,
+    ) -> Result<String, CredentialError> {
         let lock = self.auth.inner.locks.for_id(&self.id);
         let _held = lock.lock().await;
         let current = self.load().await?;
@@ -183,7 +185,7 @@ impl SessionTokens {
                 "a user's access token expired and ISC gave no refresh token; signing out"
             );
             self.end().await;
-            return Err(IscError::Unauthorized);
+            return Err(CredentialError::SignedOut);
         };
         match self.auth.inner.oauth.refresh(refresh_token).await {
             Ok(fresh) => {
@@ -192,16 +194,16 @@ impl SessionTokens {
                     // cannot go on.
                     tracing::error!(error = %e, "cannot store refreshed tokens; signing out");
                     self.end().await;
-                    return Err(IscError::Unauthorized);
+                    return Err(CredentialError::SignedOut);
                 }
                 Ok(fresh.access)
             }
             Err(ExchangeError::Refused(code)) => {
                 tracing::info!(%code, "ISC refused to refresh a user's token; signing out");
                 self.end().await;
-                Err(IscError::Unauthorized)
+                Err(CredentialError::SignedOut)
             }
-            Err(ExchangeError::Unavailable) => Err(IscError::Unreachable),
+            Err(ExchangeError::Unavailable) => Err(CredentialError::Unreachable),
         }
     }
 
@@ -211,8 +213,8 @@ impl SessionTokens {
 }
 
 #[async_trait::async_trait]
-impl TokenSource for SessionTokens {
-    async fn access_token(&self) -> Result<String, IscError> {
+impl Credential for SessionTokens {
+    async fn access_token(&self) -> Result<String, CredentialError> {
         let tokens = self.load().await?;
         let stale = |t: &Tokens| super::now() >= t.renew_at;
         if !stale(&tokens) {
@@ -221,7 +223,7 @@ impl TokenSource for SessionTokens {
         self.refresh_if(stale).await
     }
 
-    async fn renew(&self, rejected: &str) -> Result<String, IscError> {
+    async fn renew(&self, rejected: &str) -> Result<String, CredentialError> {
         self.refresh_if(|t| t.access == rejected).await
     }
 }

@@ -12,7 +12,7 @@ use url::Url;
 use super::error::IscError;
 use super::ids::is_valid_id;
 use super::model::{ErrorResponse, PasswordPolicy, PasswordSyncGroup, Source};
-use super::token::TokenSource;
+use app::caller::Credential;
 
 /// ISC's maximum page size for list endpoints.
 pub const PAGE_SIZE: usize = 250;
@@ -59,7 +59,7 @@ impl IscClient {
         version: &str,
         connect_timeout: Duration,
         request_timeout: Duration,
-    ) -> Result<IscClient, IscError> {
+    ) -> Result<IscClient, reqwest::Error> {
         let http = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(request_timeout)
@@ -67,8 +67,7 @@ impl IscClient {
             // send a bearer token elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sync-groups-console/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|_| IscError::Unreachable)?;
+            .build()?;
         let mut root = api_url.clone();
         if !root.path().ends_with('/') {
             let path = format!("{}/", root.path());
@@ -96,14 +95,14 @@ impl IscClient {
     pub fn token_url(&self) -> Result<Url, IscError> {
         self.root
             .join("oauth/token")
-            .map_err(|_| IscError::InvalidId)
+            .map_err(|_| IscError::BadApiUrl)
     }
 
     /// `{api}/{version}/{collection}[/{id}]`, the id percent-encoded as one path segment.
     fn url(&self, collection: &str, id: Option<&str>) -> Result<Url, IscError> {
         let mut url = self.root.clone();
         {
-            let mut segments = url.path_segments_mut().map_err(|_| IscError::InvalidId)?;
+            let mut segments = url.path_segments_mut().map_err(|_| IscError::BadApiUrl)?;
             segments.pop_if_empty().push(&self.version).push(collection);
             if let Some(id) = id {
                 if !is_valid_id(id) {
@@ -118,7 +117,7 @@ impl IscClient {
     /// Sends one request with the retry rules; returns the successful response.
     async fn execute<B: Serialize + ?Sized>(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
         method: Method,
         url: Url,
         body: Option<&B>,
@@ -189,7 +188,7 @@ impl IscClient {
 
     async fn get_json<T: DeserializeOwned>(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
         url: Url,
     ) -> Result<(T, HeaderMap), IscError> {
         let response = self.execute::<()>(auth, Method::GET, url, None).await?;
@@ -204,7 +203,7 @@ impl IscClient {
     /// Every object of a collection: pages of 250 with `count=true`, so nothing is left out.
     async fn list_all<T: DeserializeOwned>(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
         collection: &str,
     ) -> Result<Vec<T>, IscError> {
         let mut all = Vec::new();
@@ -230,14 +229,14 @@ impl IscClient {
 
     pub async fn list_sync_groups(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
     ) -> Result<Vec<PasswordSyncGroup>, IscError> {
         self.list_all(auth, "password-sync-groups").await
     }
 
     pub async fn get_sync_group(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
         id: &str,
     ) -> Result<PasswordSyncGroup, IscError> {
         let url = self.url("password-sync-groups", Some(id))?;
@@ -246,7 +245,7 @@ impl IscClient {
 
     pub async fn create_sync_group(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
         group: &PasswordSyncGroup,
     ) -> Result<PasswordSyncGroup, IscError> {
         let url = self.url("password-sync-groups", None)?;
@@ -259,7 +258,7 @@ impl IscClient {
 
     pub async fn update_sync_group(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
         id: &str,
         group: &PasswordSyncGroup,
     ) -> Result<PasswordSyncGroup, IscError> {
@@ -273,7 +272,7 @@ impl IscClient {
 
     pub async fn delete_sync_group(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
         id: &str,
     ) -> Result<(), IscError> {
         let url = self.url("password-sync-groups", Some(id))?;
@@ -283,12 +282,12 @@ impl IscClient {
 
     pub async fn list_password_policies(
         &self,
-        auth: &dyn TokenSource,
+        auth: &dyn Credential,
     ) -> Result<Vec<PasswordPolicy>, IscError> {
         self.list_all(auth, "password-policies").await
     }
 
-    pub async fn list_sources(&self, auth: &dyn TokenSource) -> Result<Vec<Source>, IscError> {
+    pub async fn list_sources(&self, auth: &dyn Credential) -> Result<Vec<Source>, IscError> {
         self.list_all(auth, "sources").await
     }
 }

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use app::caller::CredentialError;
 use app::error::AppError;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -29,8 +30,12 @@ pub enum IscError {
     Decode,
     #[error("not a valid ISC id")]
     InvalidId,
-    #[error("the console has no credential for this call")]
-    NoCredential,
+    /// The console's ISC URL cannot take a path (it is checked at start-up, so this is a bug).
+    #[error("the ISC API URL cannot take a path")]
+    BadApiUrl,
+    /// No token could be had for the caller.
+    #[error("no access token: {0}")]
+    Credential(#[from] CredentialError),
 }
 
 impl IscError {
@@ -87,9 +92,10 @@ impl From<IscError> for AppError {
             IscError::InvalidId => AppError::NotFound {
                 what: "An object with this id".into(),
             },
-            IscError::NoCredential => AppError::NotConfigured {
-                message: "The console has no ISC credential for this. Ask its operator to set ISC_READONLY_CLIENT_ID and ISC_READONLY_CLIENT_SECRET.".into(),
+            IscError::BadApiUrl => AppError::NotConfigured {
+                message: "The console's ISC API URL is not usable. Ask its operator to check ISC_API_URL.".into(),
             },
+            IscError::Credential(e) => e.into(),
         }
     }
 }

@@ -5,7 +5,9 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod token;
+pub mod views;
 
 pub use client::{IscClient, RetryPolicy};
 pub use error::IscError;
-pub use token::{ClientCredentialsToken, TokenSource};
+pub use token::ClientCredentialsToken;
+pub use views::Catalog;

@@ -97,22 +97,6 @@ pub struct Source {
     pub status: Option<String>,
 }
 
-impl Source {
-    pub fn info(&self) -> app::model::SourceInfo {
-        app::model::SourceInfo {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            source_type: self.source_type.clone(),
-            connector: self.connector_name.clone(),
-            connection_type: self.connection_type.clone(),
-            password_feature: self.features.iter().any(|f| f == "PASSWORD"),
-            healthy: self.healthy,
-            status: self.status.clone(),
-        }
-    }
-}
-
-/// ISC's `ErrorResponseDto`, as far as the console reads it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorResponse {

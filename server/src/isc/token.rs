@@ -1,8 +1,5 @@
-//! Access tokens for upstream calls.
-//!
-//! A [`TokenSource`] hands out a current bearer token and renews it when ISC refuses it. The
-//! console's own application credential (client credentials) is one; signed-in users' sessions
-//! will be another.
+//! The console's own application credential (client credentials), one of the two
+//! [`Credential`]s that act for callers (the other is a signed-in admin's session tokens).
 
 use std::time::{Duration, Instant};
 
@@ -10,17 +7,9 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use url::Url;
 
-use super::error::IscError;
-use crate::config::ClientCredential;
+use app::caller::{Credential, CredentialError};
 
-#[async_trait::async_trait]
-pub trait TokenSource: Send + Sync {
-    /// A token that is believed to be valid now.
-    async fn access_token(&self) -> Result<String, IscError>;
-    /// ISC refused `rejected` (401): return a fresh token. Concurrent callers that saw the same
-    /// rejected token must share one renewal, not race into several.
-    async fn renew(&self, rejected: &str) -> Result<String, IscError>;
-}
+use crate::config::ClientCredential;
 
 /// Renew this long before ISC's stated expiry, so a token never expires in flight.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
@@ -56,7 +45,7 @@ impl ClientCredentialsToken {
         }
     }
 
-    async fn fetch(&self) -> Result<Cached, IscError> {
+    async fn fetch(&self) -> Result<Cached, CredentialError> {
         let response = self
             .http
             .post(self.token_url.clone())
@@ -67,18 +56,18 @@ impl ClientCredentialsToken {
             ])
             .send()
             .await
-            .map_err(|e| IscError::from_reqwest(&e))?;
+            .map_err(|e| transport_error(&e))?;
         let status = response.status();
         if !status.is_success() {
             tracing::warn!(%status, client_id = %self.credential.client_id, "ISC refused the application credential");
-            return Err(IscError::Status {
+            return Err(CredentialError::Refused {
                 status: status.as_u16(),
-                detail_code: None,
-                message: "ISC refused the console's application credential.".into(),
-                tracking_id: None,
             });
         }
-        let body: TokenResponse = response.json().await.map_err(|_| IscError::Decode)?;
+        let body: TokenResponse = response
+            .json()
+            .await
+            .map_err(|_| CredentialError::Decode)?;
         let lifetime = Duration::from_secs(body.expires_in.unwrap_or(300));
         Ok(Cached {
             token: body.access_token,
@@ -87,9 +76,19 @@ impl ClientCredentialsToken {
     }
 }
 
+fn transport_error(e: &reqwest::Error) -> CredentialError {
+    if e.is_timeout() {
+        CredentialError::Timeout
+    } else if e.is_decode() {
+        CredentialError::Decode
+    } else {
+        CredentialError::Unreachable
+    }
+}
+
 #[async_trait::async_trait]
-impl TokenSource for ClientCredentialsToken {
-    async fn access_token(&self) -> Result<String, IscError> {
+impl Credential for ClientCredentialsToken {
+    async fn access_token(&self) -> Result<String, CredentialError> {
         let mut slot = self.cached.lock().await;
         if let Some(c) = slot.as_ref().filter(|c| Instant::now() < c.renew_at) {
             return Ok(c.token.clone());
@@ -100,7 +99,7 @@ impl TokenSource for ClientCredentialsToken {
         Ok(token)
     }
 
-    async fn renew(&self, rejected: &str) -> Result<String, IscError> {
+    async fn renew(&self, rejected: &str) -> Result<String, CredentialError> {
         let mut slot = self.cached.lock().await;
         if let Some(c) = slot.as_ref().filter(|c| c.token != rejected) {
             // Someone else already renewed while we waited for the lock.

@@ -1,0 +1,309 @@
+//! Every URL the app builds: links, form actions, navigation targets and the server functions'
+//! redirects. One place, so that every id and every query value is encoded by the one rule of
+//! [`encode`], and a page's address is spelled once. The router's own table (`lib.rs`) matches
+//! these paths.
+
+use leptos_router::params::ParamsMap;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::model::draft::GroupDraft;
+use crate::model::list::SortKey;
+
+/// RFC 3986's unreserved characters (letters, digits, `-`, `.`, `_`, `~`) stay as they are, so
+/// ordinary ids and words stay readable in the address bar; everything else is encoded (`%2F`,
+/// `%20`, UTF-8 bytes, …). The same as JavaScript's `encodeURIComponent` but for `!*'()`.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The one encoding rule, for path segments and query values alike: safe whatever the text
+/// (`/`, `?`, `#`, `&`, spaces, any script).
+pub fn encode(s: &str) -> String {
+    utf8_percent_encode(s, NOT_UNRESERVED).to_string()
+}
+
+/// `path?key=value&…` with each value encoded; `path` alone when there are no parameters.
+fn with_query(path: &str, params: &[(&str, &str)]) -> String {
+    if params.is_empty() {
+        return path.to_string();
+    }
+    let query: Vec<String> = params
+        .iter()
+        .map(|(key, value)| format!("{key}={}", encode(value)))
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
+/// The list of sync groups (and the home page's target).
+pub const GROUPS: &str = "/groups";
+/// The create form.
+pub const NEW_GROUP: &str = "/groups/new";
+/// Where a signed-out user is sent, with an explanation and a sign-in button.
+pub const SIGNIN: &str = "/signin";
+/// For a user signed in at ISC without a user level the console serves.
+pub const NO_ACCESS: &str = "/no-access";
+/// Signing out: a POST (a form's `action`), never a link.
+pub const LOGOUT: &str = "/auth/logout";
+/// Starts a sign-in at ISC (a plain server route, not a page).
+const LOGIN: &str = "/auth/login";
+
+/// One group's page.
+pub fn group(id: &str) -> String {
+    format!("{GROUPS}/{}", encode(id))
+}
+
+/// What a save did, for the notice on the group's page (`?saved=created|updated`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created,
+    Updated,
+}
+
+impl Saved {
+    /// The `saved` query value.
+    pub fn param(self) -> &'static str {
+        match self {
+            Saved::Created => "created",
+            Saved::Updated => "updated",
+        }
+    }
+
+    /// The `saved` query value read back; None for anything else.
+    pub fn from_param(value: &str) -> Option<Saved> {
+        match value {
+            "created" => Some(Saved::Created),
+            "updated" => Some(Saved::Updated),
+            _ => None,
+        }
+    }
+}
+
+/// The group's page after a save, with its notice.
+pub fn group_saved(id: &str, saved: Saved) -> String {
+    with_query(&group(id), &[("saved", saved.param())])
+}
+
+/// The edit form of a group.
+pub fn group_edit(id: &str) -> String {
+    format!("{}/edit", group(id))
+}
+
+/// The create form (`editing` None) or the edit form, filled in with `draft` when given: how the
+/// review page sends a browser without JavaScript back to the form with what it typed. Read
+/// back by [`draft_from_query`].
+pub fn group_form(editing: Option<&str>, draft: Option<&GroupDraft>) -> String {
+    let path = match editing {
+        Some(id) => group_edit(id),
+        None => NEW_GROUP.to_string(),
+    };
+    let Some(draft) = draft else {
+        return path;
+    };
+    let mut params = vec![
+        ("name", draft.name.as_str()),
+        ("policy_id", draft.policy_id.as_str()),
+    ];
+    params.extend(
+        draft
+            .source_ids
+            .iter()
+            .map(|id| ("source_ids", id.as_str())),
+    );
+    with_query(&path, &params)
+}
+
+/// The draft in a form's URL (`name`, `policy_id`, repeated `source_ids`), as
+/// [`group_form`] writes it and the form's plain GET to the review page sends it. None
+/// without a `name`: the form was opened afresh.
+pub fn draft_from_query(query: &ParamsMap) -> Option<GroupDraft> {
+    let name = query.get("name")?;
+    Some(GroupDraft {
+        name,
+        policy_id: query.get("policy_id").unwrap_or_default(),
+        source_ids: query.get_all("source_ids").unwrap_or_default(),
+    })
+}
+
+/// The review step as a page (the form's `action` without JavaScript).
+pub fn group_review(editing: Option<&str>) -> String {
+    format!("{}/review", group_form(editing, None))
+}
+
+/// The delete confirmation as a page (without JavaScript; with it, a dialog opens instead).
+pub fn group_delete(id: &str) -> String {
+    format!("{}/delete", group(id))
+}
+
+/// The list with a search, sort order and page: only what differs from the defaults is in the
+/// query, so the plain list is plainly `/groups`.
+pub fn group_list(query: &str, sort: SortKey, page: usize) -> String {
+    let mut params = Vec::new();
+    if !query.trim().is_empty() {
+        params.push(("q", query.to_string()));
+    }
+    if sort != SortKey::default() {
+        params.push(("sort", sort.param().to_string()));
+    }
+    if page > 1 {
+        params.push(("page", page.to_string()));
+    }
+    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    with_query(GROUPS, &params)
+}
+
+/// The list with a notice naming a group just deleted and its sources.
+pub fn deleted(name: &str, sources: &[String]) -> String {
+    with_query(
+        GROUPS,
+        &[("deleted", name), ("sources", &sources.join(", "))],
+    )
+}
+
+/// Signing in at ISC, then back to `return_to`. The caller passes only a local path (see
+/// `model::return_path::local_return_path`); the server checks it again.
+pub fn login(return_to: Option<&str>) -> String {
+    match return_to {
+        Some(path) => with_query(LOGIN, &[("return", path)]),
+        None => LOGIN.to_string(),
+    }
+}
+
+/// The sign-in page explaining that the session ended, then back to `return_to`.
+pub fn signin_expired(return_to: Option<&str>) -> String {
+    match return_to {
+        Some(path) => with_query(SIGNIN, &[("reason", "expired"), ("return", path)]),
+        None => with_query(SIGNIN, &[("reason", "expired")]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_keeps_only_unreserved_characters() {
+        assert_eq!(encode("abc-XYZ_0.9~"), "abc-XYZ_0.9~");
+        assert_eq!(
+            encode("a/b?c#d e&f=g+h%"),
+            "a%2Fb%3Fc%23d%20e%26f%3Dg%2Bh%25"
+        );
+        assert_eq!(encode("Zürich"), "Z%C3%BCrich");
+        assert_eq!(encode(""), "");
+    }
+
+    #[test]
+    fn list_href_keeps_only_non_default_state() {
+        assert_eq!(group_list("", SortKey::Name, 1), "/groups");
+        assert_eq!(group_list("  ", SortKey::Name, 1), "/groups");
+        assert_eq!(
+            group_list("a d", SortKey::Modified, 1),
+            "/groups?q=a%20d&sort=modified"
+        );
+        assert_eq!(group_list("&x=1", SortKey::Name, 1), "/groups?q=%26x%3D1");
+        assert_eq!(group_list("", SortKey::Name, 3), "/groups?page=3");
+        assert_eq!(
+            group_list("git", SortKey::ModifiedAsc, 2),
+            "/groups?q=git&sort=-modified&page=2"
+        );
+    }
+
+    #[test]
+    fn ordinary_ids_give_the_same_addresses_as_before() {
+        let id = "2c9180835d2e5168015d32f890ca1581";
+        assert_eq!(group(id), format!("/groups/{id}"));
+        assert_eq!(group_edit(id), format!("/groups/{id}/edit"));
+        assert_eq!(group_delete(id), format!("/groups/{id}/delete"));
+        assert_eq!(group_review(Some(id)), format!("/groups/{id}/edit/review"));
+        assert_eq!(group_review(None), "/groups/new/review");
+        assert_eq!(group_form(None, None), "/groups/new");
+        assert_eq!(group_form(Some(id), None), format!("/groups/{id}/edit"));
+        assert_eq!(
+            group_saved(id, Saved::Created),
+            format!("/groups/{id}?saved=created")
+        );
+        assert_eq!(
+            group_saved(id, Saved::Updated),
+            format!("/groups/{id}?saved=updated")
+        );
+        assert_eq!(
+            deleted("Business Apps", &["Okta".into(), "SAP S/4HANA".into()]),
+            "/groups?deleted=Business%20Apps&sources=Okta%2C%20SAP%20S%2F4HANA"
+        );
+        assert_eq!(login(None), "/auth/login");
+        assert_eq!(login(Some("/groups")), "/auth/login?return=%2Fgroups");
+        assert_eq!(
+            signin_expired(Some("/groups/abc?x=1")),
+            "/signin?reason=expired&return=%2Fgroups%2Fabc%3Fx%3D1"
+        );
+        assert_eq!(signin_expired(None), "/signin?reason=expired");
+    }
+
+    #[test]
+    fn an_id_is_encoded_the_same_way_in_every_address() {
+        let id = "a/b?c#d e é";
+        let encoded = "a%2Fb%3Fc%23d%20e%20%C3%A9";
+        assert_eq!(encode(id), encoded);
+        let base = format!("/groups/{encoded}");
+        assert_eq!(group(id), base);
+        assert_eq!(group_edit(id), format!("{base}/edit"));
+        assert_eq!(group_delete(id), format!("{base}/delete"));
+        assert_eq!(group_review(Some(id)), format!("{base}/edit/review"));
+        assert_eq!(group_form(Some(id), None), format!("{base}/edit"));
+        assert_eq!(
+            group_saved(id, Saved::Updated),
+            format!("{base}?saved=updated")
+        );
+        let draft = GroupDraft {
+            name: id.into(),
+            policy_id: id.into(),
+            source_ids: vec![id.into()],
+        };
+        assert_eq!(
+            group_form(Some(id), Some(&draft)),
+            format!("{base}/edit?name={encoded}&policy_id={encoded}&source_ids={encoded}")
+        );
+        assert_eq!(
+            deleted(id, &[id.into()]),
+            format!("/groups?deleted={encoded}&sources={encoded}")
+        );
+        assert_eq!(
+            group_list(id, SortKey::Name, 1),
+            format!("/groups?q={encoded}")
+        );
+    }
+
+    // Only on the server build: there `ParamsMap` decodes values itself; in the browser build it
+    // calls JavaScript's `decodeURIComponent`, which a native test cannot.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_draft_in_the_form_address_reads_back_unchanged() {
+        let draft = GroupDraft {
+            name: " Cloud & apps #1 ".into(),
+            policy_id: "p-1".into(),
+            source_ids: vec!["s/1".into(), "s 2".into(), "s/1".into()],
+        };
+        let href = group_form(None, Some(&draft));
+        assert_eq!(
+            href,
+            "/groups/new?name=%20Cloud%20%26%20apps%20%231%20&policy_id=p-1&source_ids=s%2F1&source_ids=s%202&source_ids=s%2F1"
+        );
+        let (_, query) = href.split_once('?').expect("a query");
+        let params: ParamsMap = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        assert_eq!(draft_from_query(&params), Some(draft));
+        assert_eq!(draft_from_query(&ParamsMap::new()), None);
+    }
+
+    #[test]
+    fn saved_round_trips() {
+        for saved in [Saved::Created, Saved::Updated] {
+            assert_eq!(Saved::from_param(saved.param()), Some(saved));
+        }
+        assert_eq!(Saved::from_param("deleted"), None);
+    }
+}
