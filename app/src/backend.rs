@@ -35,8 +35,11 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Creates a group from a draft already validated by the caller (ISC checks it again).
     /// Never retried: a create that timed out may have happened.
-    async fn create_group(&self, caller: &Admin, draft: &GroupDraft)
-    -> Result<GroupDetail, AppError>;
+    async fn create_group(
+        &self,
+        caller: &Admin,
+        draft: &GroupDraft,
+    ) -> Result<GroupDetail, AppError>;
 
     /// Saves `draft` over group `id` (a full replace). ISC's PUT has no version check: the
     /// caller has just checked, on fresh data, that the group is still the version the admin

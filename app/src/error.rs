@@ -44,7 +44,9 @@ pub enum AppError {
     #[error("This group was changed in ISC since you opened it.")]
     Stale { current: Option<Box<GroupDetail>> },
     /// The console's own store (sessions, tokens) cannot be reached; worth a retry.
-    #[error("The console is temporarily unavailable: its session store did not answer. Try again shortly.")]
+    #[error(
+        "The console is temporarily unavailable: its session store did not answer. Try again shortly."
+    )]
     StoreUnavailable,
     /// The request itself could not be read (malformed body, missing or mistyped field). The
     /// message is the console's own words, never the decoder's.

@@ -4,9 +4,9 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod caller;
-#[cfg(feature = "ssr")]
 pub mod backend;
+#[cfg(feature = "ssr")]
+pub mod caller;
 mod components;
 pub mod error;
 pub mod model;
@@ -80,7 +80,11 @@ pub fn App() -> impl IntoView {
                     // in) and can answer with the right status, e.g. 404 for an unknown id.
                     <Route path=path!("groups") view=GroupsPage ssr=SsrMode::Async />
                     <Route path=path!("groups/new") view=GroupFormPage ssr=SsrMode::Async />
-                    <Route path=path!("groups/new/review") view=GroupReviewPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("groups/new/review")
+                        view=GroupReviewPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
                     <Route path=path!("groups/:id/edit") view=GroupFormPage ssr=SsrMode::Async />
                     <Route
@@ -88,7 +92,11 @@ pub fn App() -> impl IntoView {
                         view=GroupReviewPage
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("groups/:id/delete") view=GroupDeletePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("groups/:id/delete")
+                        view=GroupDeletePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("no-access") view=NoAccessPage ssr=SsrMode::Async />
                 </Routes>

@@ -142,7 +142,6 @@ async fn reset(State(sandbox): State<Sandbox>, req: Request) -> Result<Response,
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;

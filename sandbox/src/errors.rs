@@ -173,7 +173,6 @@ pub(crate) async fn json_safety_net(res: Response) -> Response {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

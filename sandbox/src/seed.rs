@@ -192,7 +192,6 @@ fn check_clients(clients: &[Client], users: &[User]) -> Result<(), SeedError> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

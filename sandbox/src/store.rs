@@ -420,7 +420,6 @@ fn render_policy(policy: &Policy) -> Value {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

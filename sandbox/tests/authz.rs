@@ -1,5 +1,5 @@
 //! Who may call what: 401 bodies, 403 for user levels, users and scopes, and rate limiting.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 mod common;
 

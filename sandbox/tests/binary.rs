@@ -1,5 +1,4 @@
 //! The `sandbox` binary: start-up line, a real request, clean errors for bad arguments.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

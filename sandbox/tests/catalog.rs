@@ -1,5 +1,5 @@
 //! Password policies and sources: lists, paging, lookups, filters and sorters.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 mod common;
 

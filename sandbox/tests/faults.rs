@@ -1,5 +1,5 @@
 //! Fault injection, through the library handle and through the loopback control endpoint.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 mod common;
 

@@ -1,5 +1,4 @@
 //! Password sync groups: CRUD, paging, every validation rule, policy/source consistency.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

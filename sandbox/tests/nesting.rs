@@ -1,5 +1,4 @@
 //! The sandbox nested under a prefix in another app, as the console mounts it at `/sandbox`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! OAuth: sign-in page, authorization code + PKCE, refresh rotation, client credentials,
 //! token claims and lifetimes, discovery and userinfo.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 mod common;
 

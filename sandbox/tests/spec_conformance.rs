@@ -6,7 +6,11 @@
 //! network, no files). One documented deviation is patched in: `PasswordPolicyV3Dto`'s
 //! `dateCreated`/`lastUpdated` are epoch milliseconds in real ISC responses (and the sandbox's),
 //! although the spec types them as date-time strings.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions"
+)]
 
 mod common;
 

@@ -408,7 +408,6 @@ fn tenant_name_from_host(url: &Url) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
     use std::collections::HashMap;

@@ -85,7 +85,6 @@ fn same_origin(own: &url::Origin, headers: &HeaderMap) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

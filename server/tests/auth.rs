@@ -1,7 +1,11 @@
 //! Sign-in, sessions, roles and CSRF over real HTTP on loopback ports, against the sandbox
 //! tenant (embedded, or on its own port when a test needs to configure it or outlive a restart).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions"
+)]
 
 mod common;
 

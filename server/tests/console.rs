@@ -1,6 +1,6 @@
 //! The console's router over real HTTP on a loopback port, on the embedded sandbox tenant.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions")]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! input gets a clear 4xx at the boundary (never a 500 with the decoder's words), before any
 //! work is done and before anything reaches ISC.
 
+#![expect(clippy::expect_used, reason = "test helpers outside #[test] functions")]
+
 mod common;
 
 use app::error::AppError;
@@ -56,7 +58,9 @@ fn valid_body(path: &str, options: &FormOptions) -> Body {
     save.extend(sources.iter().map(|id| ("source_ids[]", id.clone())));
     match path {
         "/api/get_group" | "/api/delete_impact" => Body::Form(vec![("id", group.id.clone())]),
-        "/api/delete_group" => Body::Form(vec![("id", group.id.clone()), ("confirm_name", group.name)]),
+        "/api/delete_group" => {
+            Body::Form(vec![("id", group.id.clone()), ("confirm_name", group.name)])
+        }
         "/api/save_group" => Body::Form(save),
         "/api/review_change" => Body::Json(json!({
             "editing": group.id,
@@ -202,9 +206,13 @@ async fn requests_that_cannot_be_read_are_refused_with_400_or_413() {
 
     // Malformed JSON, a wrong content type, a wrong field type, a missing field.
     unreadable(
-        raw("/api/review_change", "application/json", "{\"draft\": ".into())
-            .await
-            .expect("POST"),
+        raw(
+            "/api/review_change",
+            "application/json",
+            "{\"draft\": ".into(),
+        )
+        .await
+        .expect("POST"),
     )
     .await;
     unreadable(

@@ -1,15 +1,19 @@
 //! The ISC client against the sandbox tenant with injected faults: what users notice as
 //! "the page still loads" or "a clear message", never a hang or a duplicate write.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions"
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::caller::Credential;
 use sandbox::{SandboxConfig, SandboxHandle};
 use server::config::{ClientCredential, Secret};
 use server::isc::model::PasswordSyncGroup;
-use app::caller::Credential;
 use server::isc::{ClientCredentialsToken, IscClient, IscError, RetryPolicy};
 use url::Url;
 

@@ -26,7 +26,9 @@ pub fn DeleteDialog(id: String, control: ModalControl) -> impl IntoView {
     view! {
         <Modal control title_id="delete-title" description_id="delete-description">
             <h2 id="delete-title">"Delete this sync group?"</h2>
-            <Suspense fallback=|| view! { <Pending text="Checking what deleting it would do…" /> }>
+            <Suspense fallback=|| {
+                view! { <Pending text="Checking what deleting it would do…" /> }
+            }>
                 {move || Suspend::new(async move {
                     match impact.await {
                         Some(Ok(impact)) => view! { <DeleteForm impact control /> }.into_any(),
@@ -37,7 +39,11 @@ pub fn DeleteDialog(id: String, control: ModalControl) -> impl IntoView {
                                 </p>
                                 <ErrorPanel error on_retry=move |_| impact.refetch() />
                                 <div class="dialog-actions">
-                                    <button type="button" class="button button-quiet" on:click=move |_| control.close()>
+                                    <button
+                                        type="button"
+                                        class="button button-quiet"
+                                        on:click=move |_| control.close()
+                                    >
                                         "Close"
                                     </button>
                                 </div>

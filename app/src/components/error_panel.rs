@@ -37,18 +37,26 @@ pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl
             {(!field_errors.is_empty())
                 .then(|| {
                     view! {
-                        <ul>{field_errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                        <ul>
+                            {field_errors
+                                .into_iter()
+                                .map(|e| view! { <li>{e}</li> })
+                                .collect_view()}
+                        </ul>
                     }
                 })}
             {tracking
                 .map(|id| {
+                    view! { <p class="tracking">"ISC tracking id: " <code>{id}</code></p> }
+                })}
+            {signed_out
+                .then(|| {
                     view! {
-                        <p class="tracking">
-                            "ISC tracking id: " <code>{id}</code>
-                        </p>
+                        <a class="button" href=sign_in_href>
+                            "Sign in again"
+                        </a>
                     }
                 })}
-            {signed_out.then(|| view! { <a class="button" href=sign_in_href>"Sign in again"</a> })}
             {transient
                 .then(|| {
                     view! {

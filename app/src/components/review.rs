@@ -20,7 +20,14 @@ pub fn ReviewSummary(review: ChangeReview, #[prop(into)] description_id: String)
     let nothing_changes = review.changes_nothing();
     view! {
         <div class="review">
-            {nothing_changes.then(|| view! { <p class="notice">"Nothing would change: the group is already like this."</p> })}
+            {nothing_changes
+                .then(|| {
+                    view! {
+                        <p class="notice">
+                            "Nothing would change: the group is already like this."
+                        </p>
+                    }
+                })}
             <dl class="changes">
                 {review
                     .name
@@ -57,8 +64,7 @@ pub fn ReviewSummary(review: ChangeReview, #[prop(into)] description_id: String)
                                                 <del>{b.name.unwrap_or(b.id)}</del>
                                                 " → "
                                             }
-                                        })}
-                                    <ins>{after_name}</ins>
+                                        })} <ins>{after_name}</ins>
                                 </dd>
                             </div>
                         }
@@ -107,9 +113,7 @@ pub fn ReviewSummary(review: ChangeReview, #[prop(into)] description_id: String)
                             </div>
                         }
                     })}
-            </dl>
-            <h3>"What this means"</h3>
-            <ul id=description_id class="consequences">
+            </dl> <h3>"What this means"</h3> <ul id=description_id class="consequences">
                 {review.consequences.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
             </ul>
         </div>

@@ -44,8 +44,7 @@ pub fn SaveForm(
                         .map(|id| view! { <input type="hidden" name="source_ids[]" value=id /> })
                         .collect_view()}
                 }
-            }}
-            {children()}
+            }} {children()}
         </ActionForm>
     }
 }

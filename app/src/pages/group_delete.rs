@@ -21,7 +21,9 @@ pub fn GroupDeletePage() -> impl IntoView {
     let action = ServerAction::<DeleteGroup>::new();
     view! {
         <Title text="Delete sync group" />
-        <Suspense fallback=|| view! { <Pending text="Checking what deleting it would do…" /> }>
+        <Suspense fallback=|| {
+            view! { <Pending text="Checking what deleting it would do…" /> }
+        }>
             {move || Suspend::new(async move {
                 match impact.await {
                     Ok(impact) => {

@@ -24,7 +24,9 @@ pub fn GroupDetailPage() -> impl IntoView {
     let group = Resource::new(id, get_group);
     let context = expect_context::<ContextResource>();
     view! {
-        <Suspense fallback=|| view! { <Pending text="Loading the sync group…" /> }>
+        <Suspense fallback=|| {
+            view! { <Pending text="Loading the sync group…" /> }
+        }>
             {move || Suspend::new(async move {
                 let admin = matches!(
                     context.await.map(|c| c.session),

@@ -33,7 +33,9 @@ pub fn GroupFormPage() -> impl IntoView {
     let editing = move || params.read().get("id");
     let options = Resource::new(editing, form_options);
     view! {
-        <Suspense fallback=|| view! { <Pending text="Loading sources and policies…" /> }>
+        <Suspense fallback=|| {
+            view! { <Pending text="Loading sources and policies…" /> }
+        }>
             {move || Suspend::new(async move {
                 match options.await {
                     Ok(options) => view! { <GroupForm options /> }.into_any(),
@@ -127,7 +129,13 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                 <span aria-current="page">{title.clone()}</span>
             </nav>
             <h1>{title}</h1>
-            <form class="group-form" method="get" action=review_action novalidate on:submit=on_submit>
+            <form
+                class="group-form"
+                method="get"
+                action=review_action
+                novalidate
+                on:submit=on_submit
+            >
                 {opened
                     .as_ref()
                     .map(|g| {
@@ -162,7 +170,9 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
 
                 <fieldset class="field" id="policy" aria-describedby="policy-error" tabindex="-1">
                     <legend>"Password policy"</legend>
-                    <p class="hint">"One policy applies to every source in the group; it must suit all of them."</p>
+                    <p class="hint">
+                        "One policy applies to every source in the group; it must suit all of them."
+                    </p>
                     <div class="choices">
                         {move || {
                             options
@@ -174,7 +184,11 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                                         let value = value.clone();
                                         move || policy_id.get() == value
                                     };
-                                    let brief = p.rules.as_ref().map(PolicyRules::brief).unwrap_or_default();
+                                    let brief = p
+                                        .rules
+                                        .as_ref()
+                                        .map(PolicyRules::brief)
+                                        .unwrap_or_default();
                                     view! {
                                         <label class="choice">
                                             <input
@@ -188,7 +202,9 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                                                 }
                                             />
                                             <span class="choice-text">
-                                                <span class="choice-title">{p.name.clone().unwrap_or(p.id.clone())}</span>
+                                                <span class="choice-title">
+                                                    {p.name.clone().unwrap_or(p.id.clone())}
+                                                </span>
                                                 <span class="choice-detail">{brief}</span>
                                             </span>
                                         </label>
@@ -202,7 +218,12 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                     </p>
                 </fieldset>
 
-                <fieldset class="field" id="sources" aria-describedby="sources-hint sources-error" tabindex="-1">
+                <fieldset
+                    class="field"
+                    id="sources"
+                    aria-describedby="sources-hint sources-error"
+                    tabindex="-1"
+                >
                     <legend>"Sources"</legend>
                     <p class="hint" id="sources-hint">
                         "At least two direct-connect sources with password management, each in no other group. "
@@ -224,7 +245,16 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                             options
                                 .with(|o| o.sources.clone())
                                 .into_iter()
-                                .map(|choice| view! { <SourceOption choice source_ids source_filter server_errors /> })
+                                .map(|choice| {
+                                    view! {
+                                        <SourceOption
+                                            choice
+                                            source_ids
+                                            source_filter
+                                            server_errors
+                                        />
+                                    }
+                                })
                                 .collect_view()
                         }}
                     </ul>
@@ -243,7 +273,15 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                 </div>
             </form>
         </section>
-        <ReviewDialog control=review_dialog options draft opened=opened.clone() saving server_errors tried />
+        <ReviewDialog
+            control=review_dialog
+            options
+            draft
+            opened=opened.clone()
+            saving
+            server_errors
+            tried
+        />
     }
 }
 
@@ -325,11 +363,17 @@ fn ReviewDialog(
             <SaveForm
                 action
                 editing=editing
-                opened_version=Signal::derive(move || opened.with(|g| g.as_ref().map(GroupDetail::version)))
+                opened_version=Signal::derive(move || {
+                    opened.with(|g| g.as_ref().map(GroupDetail::version))
+                })
                 draft
             >
                 <div class="dialog-actions">
-                    <button type="button" class="button button-quiet" on:click=move |_| control.close()>
+                    <button
+                        type="button"
+                        class="button button-quiet"
+                        on:click=move |_| control.close()
+                    >
                         "Back to the form"
                     </button>
                     <button
@@ -358,7 +402,9 @@ fn StaleNotice(
         None => view! {
             <div class="warning" role="alert">
                 <p>"This group was deleted in ISC since you opened it. Nothing was saved."</p>
-                <a class="button" href=routes::GROUPS>"Back to the list"</a>
+                <a class="button" href=routes::GROUPS>
+                    "Back to the list"
+                </a>
             </div>
         }
         .into_any(),
@@ -375,10 +421,18 @@ fn StaleNotice(
                     </p>
                     <ul>{changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
                     <div class="dialog-actions">
-                        <a class="button button-quiet" href=routes::group_edit(&current.id) rel="external">
+                        <a
+                            class="button button-quiet"
+                            href=routes::group_edit(&current.id)
+                            rel="external"
+                        >
                             "Discard my changes and reload"
                         </a>
-                        <button type="button" class="button" on:click=move |_| on_review_again.run(current.clone())>
+                        <button
+                            type="button"
+                            class="button"
+                            on:click=move |_| on_review_again.run(current.clone())
+                        >
                             "Review my changes against it"
                         </button>
                     </div>

@@ -29,7 +29,9 @@ pub fn GroupReviewPage() -> impl IntoView {
         <Title text="Review your changes" />
         <section class="page narrow">
             <h1>"Review your changes"</h1>
-            <Suspense fallback=|| view! { <Pending text="Checking your changes…" /> }>
+            <Suspense fallback=|| {
+                view! { <Pending text="Checking your changes…" /> }
+            }>
                 {move || Suspend::new(async move {
                     let draft = draft();
                     let editing = editing();
@@ -59,13 +61,18 @@ pub fn GroupReviewPage() -> impl IntoView {
                             let opened_version = editing.as_ref().map(|_| opened_version());
                             view! {
                                 {warning.map(|w| view! { <p class="field-warning">{w}</p> })}
-                                <ReviewSummary review=summary description_id="review-consequences" />
+                                <ReviewSummary
+                                    review=summary
+                                    description_id="review-consequences"
+                                />
                                 {move || {
                                     action
                                         .value()
                                         .get()
                                         .and_then(Result::err)
-                                        .map(|error| view! { <ErrorPanel error on_retry=move |_| () /> })
+                                        .map(|error| {
+                                            view! { <ErrorPanel error on_retry=move |_| () /> }
+                                        })
                                 }}
                                 <SaveForm action editing opened_version draft>
                                     <div class="dialog-actions">

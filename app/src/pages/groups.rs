@@ -54,7 +54,9 @@ fn DeletedNotice() -> impl IntoView {
             let sources = query.read().get("sources").unwrap_or_default();
             view! {
                 <p class="notice success" role="status">
-                    "Deleted the sync group " <strong>{name}</strong> ". "
+                    "Deleted the sync group "
+                    <strong>{name}</strong>
+                    ". "
                     {(!sources.is_empty())
                         .then(|| {
                             format!(
@@ -129,20 +131,22 @@ pub fn GroupsPage() -> impl IntoView {
                     "Search"
                 </button>
             </form>
-            <Transition fallback=|| view! { <Pending text="Loading sync groups…" /> }>
+            <Transition fallback=|| {
+                view! { <Pending text="Loading sync groups…" /> }
+            }>
                 {move || {
                     groups
                         .get()
                         .map(|result| match result {
                             Ok(all) => {
                                 let rows = search_and_sort(&all, &query.get(), sort.get());
-                                view! { <GroupTable total=all.len() rows query sort page=page.get() /> }
+                                view! {
+                                    <GroupTable total=all.len() rows query sort page=page.get() />
+                                }
                                     .into_any()
                             }
                             Err(error) => {
-                                view! {
-                                    <ErrorPanel error on_retry=move |_| groups.refetch() />
-                                }
+                                view! { <ErrorPanel error on_retry=move |_| groups.refetch() /> }
                                     .into_any()
                             }
                         })
@@ -220,7 +224,10 @@ fn GroupTable(
                             </tr>
                         </thead>
                         <tbody>
-                            {rows.into_iter().map(|g| view! { <GroupRow group=g /> }).collect_view()}
+                            {rows
+                                .into_iter()
+                                .map(|g| view! { <GroupRow group=g /> })
+                                .collect_view()}
                         </tbody>
                     </table>
                 </div>
@@ -229,14 +236,18 @@ fn GroupTable(
                 .into_any()
         }}
     }
-        .into_any()
+    .into_any()
 }
 
 #[component]
 fn Pager(query: Memo<String>, sort: Memo<SortKey>, page: usize, pages: usize) -> impl IntoView {
     let link = move |target: usize, label: &'static str, rel: &'static str| {
         view! {
-            <a class="button button-quiet" rel=rel href=routes::group_list(&query.get(), sort.get(), target)>
+            <a
+                class="button button-quiet"
+                rel=rel
+                href=routes::group_list(&query.get(), sort.get(), target)
+            >
                 {label}
             </a>
         }
@@ -283,7 +294,9 @@ fn GroupRow(group: GroupSummary) -> impl IntoView {
                 {group
                     .modified
                     .as_deref()
-                    .map(|m| view! { <time datetime=m.to_string()>{short_date(m).to_string()}</time> })}
+                    .map(|m| {
+                        view! { <time datetime=m.to_string()>{short_date(m).to_string()}</time> }
+                    })}
             </td>
         </tr>
     }
@@ -302,7 +315,9 @@ fn EmptyTenant() -> impl IntoView {
             <ul>
                 <li>"at least two direct-connect sources configured for password management;"</li>
                 <li>"at least one application on each of those sources;"</li>
-                <li>"at least one password policy, which will apply to every source in the group."</li>
+                <li>
+                    "at least one password policy, which will apply to every source in the group."
+                </li>
             </ul>
         </div>
     }

@@ -498,7 +498,6 @@ pub(crate) fn sort(items: &mut [Value], sorters: &[Sorter]) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use serde_json::json;

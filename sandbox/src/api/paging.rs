@@ -89,7 +89,6 @@ pub(crate) fn page_response<T: Serialize>(items: Vec<T>, paging: &Paging) -> Res
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -321,7 +321,6 @@ pub(crate) async fn authorize_post(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -154,7 +154,6 @@ pub(crate) fn html(status: StatusCode, body: String) -> Response {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -46,7 +46,6 @@ pub(crate) fn resolve(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: a sandbox on a free port, tokens, assertions.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, reason = "each test binary uses some of these helpers")]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers")]
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

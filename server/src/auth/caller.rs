@@ -43,7 +43,11 @@ fn kind(path: &str) -> Kind {
 
 /// Middleware (inside the session layer): resolves the caller of server-function calls and
 /// pages, and redirects page loads of signed-out and refused users.
-pub async fn resolve_caller(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
+pub async fn resolve_caller(
+    State(auth): State<Auth>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let kind = kind(request.uri().path());
     if kind == Kind::NotAPage {
         return next.run(request).await;
@@ -73,7 +77,11 @@ pub async fn resolve_caller(State(auth): State<Auth>, mut request: Request, next
                     // Their session ended (timeout or failed refresh): say so before sending
                     // them to ISC, and forget the marker so it is said once.
                     let mut response = routes::found(&app::routes::signin_expired(here));
-                    routes::clear_cookie(&mut response, SIGNED_IN_COOKIE, auth.inner.secure_cookies);
+                    routes::clear_cookie(
+                        &mut response,
+                        SIGNED_IN_COOKIE,
+                        auth.inner.secure_cookies,
+                    );
                     return response;
                 }
                 return routes::found(&app::routes::login(here));

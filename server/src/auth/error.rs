@@ -54,7 +54,10 @@ mod tests {
         assert!(error_chain(&e).starts_with("cannot read the users' token table: "));
         let app = AppError::from(e);
         assert_eq!(app, AppError::StoreUnavailable);
-        assert_eq!(app.status_code(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            app.status_code(),
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        );
         assert!(app.is_transient());
     }
 }

@@ -235,7 +235,6 @@ pub fn join(base: &Url, path: &str) -> Option<Url> {
 }
 
 #[cfg(test)]
-#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -30,11 +30,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(auth: Auth) -> Router<S> {
 }
 
 /// `GET /auth/login?return=/groups/abc`: starts a sign-in at ISC.
-async fn login(
-    State(auth): State<Auth>,
-    session: Session,
-    RawQuery(query): RawQuery,
-) -> Response {
+async fn login(State(auth): State<Auth>, session: Session, RawQuery(query): RawQuery) -> Response {
     let return_to = first_param(query.as_deref(), "return")
         .as_deref()
         .and_then(local_return_path)

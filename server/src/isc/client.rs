@@ -270,11 +270,7 @@ impl IscClient {
             .map_err(|e| IscError::from_reqwest(&e))
     }
 
-    pub async fn delete_sync_group(
-        &self,
-        auth: &dyn Credential,
-        id: &str,
-    ) -> Result<(), IscError> {
+    pub async fn delete_sync_group(&self, auth: &dyn Credential, id: &str) -> Result<(), IscError> {
         let url = self.url("password-sync-groups", Some(id))?;
         self.execute::<()>(auth, Method::DELETE, url, None).await?;
         Ok(())

@@ -64,10 +64,7 @@ impl ClientCredentialsToken {
                 status: status.as_u16(),
             });
         }
-        let body: TokenResponse = response
-            .json()
-            .await
-            .map_err(|_| CredentialError::Decode)?;
+        let body: TokenResponse = response.json().await.map_err(|_| CredentialError::Decode)?;
         let lifetime = Duration::from_secs(body.expires_in.unwrap_or(300));
         Ok(Cached {
             token: body.access_token,

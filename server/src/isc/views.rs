@@ -122,7 +122,11 @@ impl PasswordSyncGroup {
     pub fn detail(self, catalog: &Catalog) -> GroupDetail {
         GroupDetail {
             policy: catalog.policy(self.password_policy_id.as_deref().unwrap_or_default()),
-            sources: self.source_ids.iter().map(|id| catalog.source(id)).collect(),
+            sources: self
+                .source_ids
+                .iter()
+                .map(|id| catalog.source(id))
+                .collect(),
             id: self.id.unwrap_or_default(),
             name: self.name,
             created: self.created,

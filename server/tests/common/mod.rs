@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: a console on a loopback port with its own data
 //! directory, and a "browser" (cookie jar, no automatic redirects) that walks the sign-in by hand.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, reason = "each test binary uses some of these helpers")]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers")]
 
 use std::net::SocketAddr;
 use std::sync::Arc;

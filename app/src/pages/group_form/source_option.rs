@@ -62,7 +62,9 @@ pub fn SourceOption(
                 <span class="choice-text">
                     <span class="choice-title">{label}</span>
                     <span class="choice-detail">{facts}</span>
-                    {choice.ineligible.map(|reason| view! { <span class="choice-reason">{reason}</span> })}
+                    {choice
+                        .ineligible
+                        .map(|reason| view! { <span class="choice-reason">{reason}</span> })}
                 </span>
             </label>
         </li>
