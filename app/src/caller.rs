@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use crate::error::AppError;
+use crate::error::{AppError, NoAnswer};
 use crate::model::{Role, SessionState, Viewer};
 
 /// An ISC access token on demand, for one caller's calls. The server implements it twice: a
@@ -33,12 +33,9 @@ pub enum CredentialError {
     /// ISC's token endpoint refused the console's own application credential.
     #[error("ISC refused the console's application credential (HTTP {status})")]
     Refused { status: u16 },
-    #[error("ISC's token endpoint did not answer in time")]
-    Timeout,
-    #[error("ISC's token endpoint could not be reached")]
-    Unreachable,
-    #[error("ISC's token endpoint sent a response the console does not understand")]
-    Decode,
+    /// ISC's token endpoint gave no usable answer.
+    #[error("token endpoint: {0}")]
+    NoAnswer(#[from] NoAnswer),
     /// The console's own session database could not be read or written.
     #[error("the console's session store is unavailable")]
     Store,
@@ -55,15 +52,7 @@ impl From<CredentialError> for AppError {
                 message: "ISC refused the console's application credential.".into(),
                 tracking_id: None,
             },
-            CredentialError::Timeout => AppError::Unavailable {
-                message: "ISC did not answer in time.".into(),
-            },
-            CredentialError::Unreachable => AppError::Unavailable {
-                message: "ISC could not be reached.".into(),
-            },
-            CredentialError::Decode => AppError::Unavailable {
-                message: "ISC sent a response the console does not understand.".into(),
-            },
+            CredentialError::NoAnswer(e) => e.into(),
             CredentialError::Store => AppError::StoreUnavailable,
         }
     }

@@ -61,6 +61,27 @@ pub enum AppError {
     ServerFn(String),
 }
 
+/// A call to ISC (an API call or a token request) that produced no usable answer. One type, so
+/// the words users read about it are written once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NoAnswer {
+    #[error("ISC did not answer in time.")]
+    Timeout,
+    /// Connection refused, DNS, TLS…
+    #[error("ISC could not be reached.")]
+    Unreachable,
+    #[error("ISC sent a response the console does not understand.")]
+    Undecodable,
+}
+
+impl From<NoAnswer> for AppError {
+    fn from(e: NoAnswer) -> AppError {
+        AppError::Unavailable {
+            message: e.to_string(),
+        }
+    }
+}
+
 impl AppError {
     /// Whether retrying the same call later may succeed, so pages offer a retry button.
     pub fn is_transient(&self) -> bool {

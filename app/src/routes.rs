@@ -170,12 +170,40 @@ pub fn login(return_to: Option<&str>) -> String {
     }
 }
 
-/// The sign-in page explaining that the session ended, then back to `return_to`.
-pub fn signin_expired(return_to: Option<&str>) -> String {
-    match return_to {
-        Some(path) => with_query(SIGNIN, &[("reason", "expired"), ("return", path)]),
-        None => with_query(SIGNIN, &[("reason", "expired")]),
+/// Why the sign-in page is shown: its `reason=`, which the page explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigninReason {
+    /// The session ended (timeout, or ISC refused to renew it).
+    Expired,
+    /// The user signed out.
+    SignedOut,
+}
+
+impl SigninReason {
+    pub fn param(self) -> &'static str {
+        match self {
+            SigninReason::Expired => "expired",
+            SigninReason::SignedOut => "signed_out",
+        }
     }
+
+    pub fn from_param(value: &str) -> Option<SigninReason> {
+        [SigninReason::Expired, SigninReason::SignedOut]
+            .into_iter()
+            .find(|r| r.param() == value)
+    }
+}
+
+/// The sign-in page, saying why it is shown, then back to `return_to` (a local path).
+pub fn signin(reason: Option<SigninReason>, return_to: Option<&str>) -> String {
+    let params: Vec<(&str, &str)> = [
+        reason.map(|r| ("reason", r.param())),
+        return_to.map(|path| ("return", path)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    with_query(SIGNIN, &params)
 }
 
 #[cfg(test)]
@@ -234,10 +262,22 @@ mod tests {
         assert_eq!(login(None), "/auth/login");
         assert_eq!(login(Some("/groups")), "/auth/login?return=%2Fgroups");
         assert_eq!(
-            signin_expired(Some("/groups/abc?x=1")),
+            signin(Some(SigninReason::Expired), Some("/groups/abc?x=1")),
             "/signin?reason=expired&return=%2Fgroups%2Fabc%3Fx%3D1"
         );
-        assert_eq!(signin_expired(None), "/signin?reason=expired");
+        assert_eq!(
+            signin(Some(SigninReason::Expired), None),
+            "/signin?reason=expired"
+        );
+        assert_eq!(signin(None, Some("/groups")), "/signin?return=%2Fgroups");
+        assert_eq!(
+            signin(Some(SigninReason::SignedOut), None),
+            "/signin?reason=signed_out"
+        );
+        for reason in [SigninReason::Expired, SigninReason::SignedOut] {
+            assert_eq!(SigninReason::from_param(reason.param()), Some(reason));
+        }
+        assert_eq!(SigninReason::from_param("other"), None);
     }
 
     #[test]

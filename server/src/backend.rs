@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use app::backend::Backend;
 use app::caller::{Admin, Credential, Reader};
-use app::error::AppError;
+use app::error::{AppError, NoAnswer};
 use app::model::delete::{confirmation_error, confirmation_matches};
 use app::model::draft::{FormOptions, GroupDraft};
 use app::model::{GroupDetail, GroupSummary, TenantInfo};
@@ -229,7 +229,7 @@ fn not_found(e: IscError) -> AppError {
 /// not retry a write, so it never makes it twice).
 fn write_error(e: IscError, done: &str) -> AppError {
     match e {
-        IscError::Timeout => AppError::Unavailable {
+        IscError::NoAnswer(NoAnswer::Timeout) => AppError::Unavailable {
             message: format!(
                 "ISC did not answer in time, so the console cannot tell whether the group was {done}. Check the list of sync groups before trying again."
             ),

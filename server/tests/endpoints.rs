@@ -205,53 +205,22 @@ async fn requests_that_cannot_be_read_are_refused_with_400_or_413() {
     env.sandbox.faults().fail_next(1, 500);
 
     // Malformed JSON, a wrong content type, a wrong field type, a missing field.
-    unreadable(
-        raw(
-            "/api/review_change",
-            "application/json",
-            "{\"draft\": ".into(),
-        )
-        .await
-        .expect("POST"),
-    )
-    .await;
-    unreadable(
-        raw(
-            "/api/review_change",
-            "application/x-www-form-urlencoded",
-            "draft=x".into(),
-        )
-        .await
-        .expect("POST"),
-    )
-    .await;
-    unreadable(
-        raw(
-            "/api/review_change",
-            "application/json",
-            json!({"editing": 5, "draft": {"name": [], "policy_id": "", "source_ids": []}})
-                .to_string(),
-        )
-        .await
-        .expect("POST"),
-    )
-    .await;
-    unreadable(
-        raw(
-            "/api/save_group",
-            "application/x-www-form-urlencoded",
-            "policy_id=p".into(),
-        )
-        .await
-        .expect("POST"),
-    )
-    .await;
+    let json = "application/json";
+    let form = "application/x-www-form-urlencoded";
+    let wrong_types =
+        json!({"editing": 5, "draft": {"name": [], "policy_id": "", "source_ids": []}});
+    for (path, content_type, body) in [
+        ("/api/review_change", json, "{\"draft\": ".to_string()),
+        ("/api/review_change", form, "draft=x".to_string()),
+        ("/api/review_change", json, wrong_types.to_string()),
+        ("/api/save_group", form, "policy_id=p".to_string()),
+    ] {
+        unreadable(raw(path, content_type, body).await.expect("POST")).await;
+    }
 
     // A body over the limit, and 100,000 source ids, are too large to read at all.
     let huge = format!("name=x&policy_id=p&source_ids[]={}", "a".repeat(400_000));
-    let response = raw("/api/save_group", "application/x-www-form-urlencoded", huge)
-        .await
-        .expect("POST");
+    let response = raw("/api/save_group", form, huge).await.expect("POST");
     assert_eq!(
         refused(response, StatusCode::PAYLOAD_TOO_LARGE).await,
         AppError::TooLarge
@@ -259,7 +228,7 @@ async fn requests_that_cannot_be_read_are_refused_with_400_or_413() {
     let ids: Vec<String> = (0..100_000).map(|i| format!("{i:032x}")).collect();
     let response = raw(
         "/api/review_change",
-        "application/json",
+        json,
         json!({"editing": null, "draft": {"name": "x", "policy_id": "p", "source_ids": ids}})
             .to_string(),
     )

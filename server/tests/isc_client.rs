@@ -155,7 +155,10 @@ async fn latency_over_the_timeout_fails_fast_with_a_clear_error() {
         .set_latency(Duration::from_secs(2));
     let started = Instant::now();
     let error = isc.list_sync_groups(auth.as_ref()).await.unwrap_err();
-    assert!(matches!(error, IscError::Timeout), "{error:?}");
+    assert!(
+        matches!(error, IscError::NoAnswer(app::error::NoAnswer::Timeout)),
+        "{error:?}"
+    );
     // Three attempts of 300 ms plus backoff, far from the 2 s of latency each would wait.
     assert!(
         started.elapsed() < Duration::from_millis(1900),

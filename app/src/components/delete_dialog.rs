@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::{DeleteGroup, delete_impact};
 use crate::components::delete_confirm::{DeleteConfirmForm, DeleteConsequences};
 use crate::components::error_panel::ErrorPanel;
-use crate::components::modal::{Modal, ModalControl};
+use crate::components::modal::{CloseButton, Modal, ModalControl};
 use crate::components::pending::Pending;
 use crate::model::delete::DeleteImpact;
 
@@ -39,13 +39,7 @@ pub fn DeleteDialog(id: String, control: ModalControl) -> impl IntoView {
                                 </p>
                                 <ErrorPanel error on_retry=move |_| impact.refetch() />
                                 <div class="dialog-actions">
-                                    <button
-                                        type="button"
-                                        class="button button-quiet"
-                                        on:click=move |_| control.close()
-                                    >
-                                        "Close"
-                                    </button>
+                                    <CloseButton control label="Close" />
                                 </div>
                             }
                                 .into_any()
@@ -82,9 +76,7 @@ fn DeleteForm(impact: DeleteImpact, control: ModalControl) -> impl IntoView {
     view! {
         <DeleteConsequences impact description_id="delete-description" />
         <DeleteConfirmForm action id name input>
-            <button type="button" class="button button-quiet" on:click=move |_| control.close()>
-                "Cancel"
-            </button>
+            <CloseButton control label="Cancel" />
         </DeleteConfirmForm>
     }
 }

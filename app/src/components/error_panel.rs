@@ -29,7 +29,7 @@ pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl
         } else {
             format!("{}?{search}", location.pathname.get())
         };
-        routes::signin_expired(Some(&here))
+        routes::signin(Some(routes::SigninReason::Expired), Some(&here))
     };
     view! {
         <div class="error-panel" role="alert">

@@ -90,3 +90,14 @@ fn focus(element: &web_sys::Element) {
         let _ = html.focus();
     }
 }
+
+/// The quiet button that closes a dialog without doing anything ("Cancel", "Close", "Back to
+/// the form").
+#[component]
+pub fn CloseButton(control: ModalControl, label: &'static str) -> impl IntoView {
+    view! {
+        <button type="button" class="button button-quiet" on:click=move |_| control.close()>
+            {label}
+        </button>
+    }
+}

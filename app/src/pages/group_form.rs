@@ -14,7 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{SaveGroup, form_options};
 use crate::components::dirty_guard::DirtyGuard;
 use crate::components::error_panel::ErrorPanel;
-use crate::components::modal::{Modal, ModalControl};
+use crate::components::modal::{CloseButton, Modal, ModalControl};
 use crate::components::pending::Pending;
 use crate::components::review::ReviewSummary;
 use crate::components::save_form::SaveForm;
@@ -369,13 +369,7 @@ fn ReviewDialog(
                 draft
             >
                 <div class="dialog-actions">
-                    <button
-                        type="button"
-                        class="button button-quiet"
-                        on:click=move |_| control.close()
-                    >
-                        "Back to the form"
-                    </button>
+                    <CloseButton control label="Back to the form" />
                     <button
                         type="submit"
                         class="button"

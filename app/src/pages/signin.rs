@@ -11,7 +11,12 @@ use crate::routes;
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let reason = move || query.read().get("reason").unwrap_or_default();
+    let reason = move || {
+        query
+            .read()
+            .get("reason")
+            .and_then(|r| routes::SigninReason::from_param(&r))
+    };
     let href = move || {
         let target = query.read().get("return");
         routes::login(target.as_deref().and_then(local_return_path))
@@ -20,8 +25,8 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in" />
         <section class="page narrow">
             <h1>"Sign in"</h1>
-            {move || match reason().as_str() {
-                "expired" => {
+            {move || match reason() {
+                Some(routes::SigninReason::Expired) => {
                     view! {
                         <p class="notice" role="status">
                             "Your session has ended. Sign in again to continue where you were."
@@ -29,7 +34,7 @@ pub fn SignInPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                "signed_out" => {
+                Some(routes::SigninReason::SignedOut) => {
                     view! {
                         <p class="notice" role="status">
                             "You have signed out."

@@ -76,7 +76,10 @@ pub async fn resolve_caller(
                 if had_session(request.headers()) {
                     // Their session ended (timeout or failed refresh): say so before sending
                     // them to ISC, and forget the marker so it is said once.
-                    let mut response = routes::found(&app::routes::signin_expired(here));
+                    let mut response = routes::found(&app::routes::signin(
+                        Some(app::routes::SigninReason::Expired),
+                        here,
+                    ));
                     routes::clear_cookie(
                         &mut response,
                         SIGNED_IN_COOKIE,

@@ -9,6 +9,7 @@ use sqlx::{Row, SqlitePool};
 use tower_sessions::Session;
 
 use app::caller::{Credential, CredentialError};
+use app::error::NoAnswer;
 
 use super::Auth;
 use super::oauth::{ExchangeError, Tokens};
@@ -203,7 +204,7 @@ impl SessionTokens {
                 self.end().await;
                 Err(CredentialError::SignedOut)
             }
-            Err(ExchangeError::Unavailable) => Err(CredentialError::Unreachable),
+            Err(ExchangeError::Unavailable) => Err(NoAnswer::Unreachable.into()),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use app::caller::CredentialError;
-use app::error::AppError;
+use app::error::{AppError, NoAnswer};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum IscError {
@@ -21,13 +21,9 @@ pub enum IscError {
     Unauthorized,
     #[error("ISC is rate-limiting; retry after {retry_after:?}")]
     RateLimited { retry_after: Duration },
-    #[error("ISC did not answer in time")]
-    Timeout,
-    /// Connection refused, DNS, TLS… Only a short, fixed text: never a URL.
-    #[error("ISC could not be reached")]
-    Unreachable,
-    #[error("ISC sent a response the console does not understand")]
-    Decode,
+    /// Only a short, fixed text: never a URL.
+    #[error(transparent)]
+    NoAnswer(#[from] NoAnswer),
     #[error("not a valid ISC id")]
     InvalidId,
     /// The console's ISC URL cannot take a path (it is checked at start-up, so this is a bug).
@@ -38,20 +34,28 @@ pub enum IscError {
     Credential(#[from] CredentialError),
 }
 
+/// Which way a request that produced no answer failed (for the API and the token endpoint).
+pub fn no_answer(e: &reqwest::Error) -> NoAnswer {
+    if e.is_timeout() {
+        NoAnswer::Timeout
+    } else if e.is_decode() {
+        NoAnswer::Undecodable
+    } else {
+        NoAnswer::Unreachable
+    }
+}
+
 impl IscError {
     pub fn from_reqwest(e: &reqwest::Error) -> IscError {
-        if e.is_timeout() {
-            IscError::Timeout
-        } else if e.is_decode() {
-            IscError::Decode
-        } else {
-            IscError::Unreachable
-        }
+        IscError::NoAnswer(no_answer(e))
     }
 
     /// Whether the request never produced an answer from ISC (so a GET may be retried).
     pub fn is_transport(&self) -> bool {
-        matches!(self, IscError::Timeout | IscError::Unreachable)
+        matches!(
+            self,
+            IscError::NoAnswer(NoAnswer::Timeout | NoAnswer::Unreachable)
+        )
     }
 }
 
@@ -80,15 +84,7 @@ impl From<IscError> for AppError {
             IscError::RateLimited { retry_after } => AppError::RateLimited {
                 retry_after_secs: retry_after.as_secs().max(1),
             },
-            IscError::Timeout => AppError::Unavailable {
-                message: "ISC did not answer in time.".into(),
-            },
-            IscError::Unreachable => AppError::Unavailable {
-                message: "ISC could not be reached.".into(),
-            },
-            IscError::Decode => AppError::Unavailable {
-                message: "ISC sent a response the console does not understand.".into(),
-            },
+            IscError::NoAnswer(e) => e.into(),
             IscError::InvalidId => AppError::NotFound {
                 what: "An object with this id".into(),
             },

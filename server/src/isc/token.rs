@@ -9,6 +9,9 @@ use url::Url;
 
 use app::caller::{Credential, CredentialError};
 
+use app::error::NoAnswer;
+
+use super::error::no_answer;
 use crate::config::ClientCredential;
 
 /// Renew this long before ISC's stated expiry, so a token never expires in flight.
@@ -56,7 +59,7 @@ impl ClientCredentialsToken {
             ])
             .send()
             .await
-            .map_err(|e| transport_error(&e))?;
+            .map_err(|e| CredentialError::NoAnswer(no_answer(&e)))?;
         let status = response.status();
         if !status.is_success() {
             tracing::warn!(%status, client_id = %self.credential.client_id, "ISC refused the application credential");
@@ -64,22 +67,15 @@ impl ClientCredentialsToken {
                 status: status.as_u16(),
             });
         }
-        let body: TokenResponse = response.json().await.map_err(|_| CredentialError::Decode)?;
+        let body: TokenResponse = response
+            .json()
+            .await
+            .map_err(|_| CredentialError::NoAnswer(NoAnswer::Undecodable))?;
         let lifetime = Duration::from_secs(body.expires_in.unwrap_or(300));
         Ok(Cached {
             token: body.access_token,
             renew_at: Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN),
         })
-    }
-}
-
-fn transport_error(e: &reqwest::Error) -> CredentialError {
-    if e.is_timeout() {
-        CredentialError::Timeout
-    } else if e.is_decode() {
-        CredentialError::Decode
-    } else {
-        CredentialError::Unreachable
     }
 }
 

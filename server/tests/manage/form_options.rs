@@ -17,15 +17,7 @@ async fn the_form_options_are_fresh_named_sorted_and_explain_ineligibility() {
     sorted.sort_by_key(|n| n.clone().unwrap_or_default().to_lowercase());
     assert_eq!(policy_names, sorted);
     assert!(options.policies.iter().all(|p| p.rules.is_some()));
-    let reason = |name: &str| {
-        options
-            .sources
-            .iter()
-            .find(|c| c.source.name.as_deref() == Some(name))
-            .unwrap()
-            .ineligible
-            .clone()
-    };
+    let reason = |name: &str| reason_in(&options, name);
     assert_eq!(reason("Okta"), None);
     assert_eq!(reason("SAP S/4HANA"), None);
     assert_eq!(
