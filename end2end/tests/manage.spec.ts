@@ -195,6 +195,29 @@ test("without JavaScript: create through the review page", async ({ browser }) =
   await context.close();
 });
 
+test("without JavaScript: a change made in ISC meanwhile is not overwritten either", async ({ browser, request }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, "admin");
+  await openGroup(page, "Engineering Systems");
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Name").fill("Engineering (mine)");
+  await page.getByRole("button", { name: "Review changes" }).click();
+  await expect(page).toHaveURL(/\/edit\/review\?/);
+
+  // Someone else renames the group in ISC while the review page is open.
+  const api = await adminApi(request);
+  const groups = await api.get("password-sync-groups");
+  const target = groups.find((g: { name: string }) => g.name === "Engineering Systems");
+  await api.put(`password-sync-groups/${target.id}`, { ...target, name: "Engineering (theirs)" });
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("changed in ISC since you opened it");
+  const after = await api.get(`password-sync-groups/${target.id}`);
+  expect(after.name).toBe("Engineering (theirs)");
+  await context.close();
+});
+
 test("without JavaScript: delete through the confirmation page", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -95,6 +95,24 @@ async fn search_in_the_url_is_applied_on_the_server() {
 }
 
 #[tokio::test]
+async fn without_javascript_the_search_form_keeps_the_search_and_the_sort() {
+    let console = start(&[]).await;
+    let html = signed_in(&console)
+        .await
+        .get(&format!("{}/groups?q=git&sort=-modified", console.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The server-rendered form carries what the URL says (submitting it keeps both).
+    assert!(
+        html.contains(r#"name="q""#) && html.contains(r#"value="git""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"name="sort" value="-modified""#), "{html}");
+}
+
+#[tokio::test]
 async fn unknown_pages_are_404() {
     let console = start(&[]).await;
     let response = signed_in(&console)

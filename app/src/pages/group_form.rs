@@ -154,6 +154,8 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                         autocomplete="off"
                         aria-describedby="name-hint name-error name-warning"
                         aria-invalid=move || shown_errors().name.is_some().to_string()
+                        // The attribute for the server-rendered page, the property once live.
+                        value=name.get_untracked()
                         prop:value=move || name.get()
                         on:input=move |ev| {
                             server_errors.set(None);
@@ -195,6 +197,9 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
                                                 type="radio"
                                                 name="policy_id"
                                                 value=value.clone()
+                                                // The attribute for the server-rendered page
+                                                // (without JavaScript), the property once live.
+                                                checked=checked.clone()
                                                 prop:checked=checked
                                                 on:change=move |_| {
                                                     server_errors.set(None);

@@ -123,10 +123,12 @@ pub fn GroupsPage() -> impl IntoView {
                     type="search"
                     placeholder="Group, source or policy name"
                     autocomplete="off"
+                    // The attribute for the server-rendered page, the property once live.
+                    value=query.get_untracked()
                     prop:value=move || query.get()
                     on:input=on_input
                 />
-                <input type="hidden" name="sort" prop:value=move || sort.get().param() />
+                <input type="hidden" name="sort" value=move || sort.get().param() />
                 <button type="submit" class="button">
                     "Search"
                 </button>

@@ -49,3 +49,47 @@ async fn the_form_options_are_fresh_named_sorted_and_explain_ineligibility() {
         AppError::NotFound { .. }
     ));
 }
+
+/// The `<input …>` tag whose `value` is `value`.
+fn input_with_value<'a>(html: &'a str, value: &str) -> &'a str {
+    let at = html
+        .find(&format!(r#"value="{value}""#))
+        .unwrap_or_else(|| panic!("no input with value {value}"));
+    let start = html[..at].rfind("<input").unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+#[tokio::test]
+async fn without_javascript_the_edit_form_shows_the_group_as_it_is() {
+    let env = embedded(&[]).await;
+    let admin = env.signed_in("admin").await;
+    let options = form_options(&admin, &env.base, Some(ENGINEERING_SYSTEMS)).await;
+    let group = options.editing.unwrap();
+    let html = admin
+        .get(&format!("{}/groups/{ENGINEERING_SYSTEMS}/edit", env.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The server-rendered form is filled in: its name, its policy chosen, its sources ticked,
+    // and no other choice made (a browser without JavaScript posts exactly this).
+    assert!(
+        input_with_value(&html, &group.name).contains(r#"name="name""#),
+        "{html}"
+    );
+    for choice in &options.policies {
+        let tag = input_with_value(&html, &choice.id);
+        assert_eq!(
+            tag.contains(" checked"),
+            choice.id == group.policy.id,
+            "{tag}"
+        );
+    }
+    for choice in &options.sources {
+        let tag = input_with_value(&html, &choice.source.id);
+        let member = group.sources.iter().any(|s| s.id == choice.source.id);
+        assert_eq!(tag.contains(" checked"), member, "{tag}");
+    }
+    assert!(input_with_value(&html, &group.version()).contains(r#"name="opened_version""#));
+}

@@ -56,6 +56,8 @@ pub fn SourceOption(
                     name="source_ids"
                     value=id.clone()
                     disabled=disabled
+                    // The attribute for the server-rendered page, the property once live.
+                    checked=checked.clone()
                     prop:checked=checked
                     on:change=toggle
                 />
