@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use crate::error::{AppError, NoAnswer};
-use crate::model::{Role, SessionState, Viewer};
+use crate::model::{SessionState, Viewer};
 
 /// An ISC access token on demand, for one caller's calls. The server implements it twice: a
 /// signed-in administrator's own tokens (refreshed through their session) and the console's
@@ -149,15 +149,6 @@ impl Caller {
             },
         }
     }
-
-    /// The role of a signed-in caller.
-    pub fn role(&self) -> Option<Role> {
-        match self {
-            Caller::Admin { .. } => Some(Role::Admin),
-            Caller::Helpdesk { .. } => Some(Role::Helpdesk),
-            Caller::SignedOut | Caller::NoAccess { .. } => None,
-        }
-    }
 }
 
 /// Proof that the caller may read, with the credential that reads for them. Made only by
@@ -207,6 +198,7 @@ impl Admin {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Role;
 
     struct Fixed;
 

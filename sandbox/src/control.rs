@@ -1,6 +1,11 @@
 //! Control endpoint of the sandbox, for tests and demos. Loopback peers only: anything else,
 //! a request relayed by a proxy (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`), or a server
-//! started without `into_make_service_with_connect_info::<SocketAddr>()` gets 403.
+//! started without `into_make_service_with_connect_info::<SocketAddr>()` gets 403. So does a
+//! request a web page could have made a browser on this machine send (any page may POST to
+//! loopback): one with an `Origin` header (browsers add it to every cross-origin request and
+//! to same-origin POSTs), or with a body whose content type is not JSON (the only kinds a page
+//! can send without a CORS preflight, which the sandbox never grants). Scripts and test tools
+//! send no `Origin` and post JSON.
 //! Not rate limited, not delayed by injected latency, not subject to injected failures.
 //!
 //! - `GET /__sandbox/faults`: the current faults, `{"latencyMs":0,"failNext":{"count":0,"status":500}}`.
@@ -19,6 +24,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_TYPE, ORIGIN};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -70,13 +76,23 @@ struct ResetRequest {
     data: bool,
 }
 
-/// The peer check, then the JSON body (an empty body is `{}`).
+/// Could a web page have made a browser send this? See the module's documentation.
+fn may_come_from_a_web_page(headers: &HeaderMap) -> bool {
+    let json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_none_or(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    headers.contains_key(ORIGIN) || !json
+}
+
+/// The peer checks, then the JSON body (an empty body is `{}`).
 async fn checked_body<T: DeserializeOwned + Default>(req: Request) -> Result<T, ApiError> {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr);
-    if !is_local_peer(peer, req.headers()) {
+    if !is_local_peer(peer, req.headers()) || may_come_from_a_web_page(req.headers()) {
         return Err(ApiError::forbidden());
     }
     let body = axum::body::to_bytes(req.into_body(), MAX_BODY)

@@ -302,6 +302,51 @@ async fn control_endpoint_refuses_remote_and_relayed_peers() {
 }
 
 #[tokio::test]
+async fn control_endpoint_refuses_what_a_web_page_could_send() {
+    let env = Env::new().await;
+    let body = r#"{"failNext":{"count":1,"status":500}}"#;
+    // A page's form post or no-cors fetch: an Origin, or a content type a form can send.
+    for (origin, content_type) in [
+        (Some("https://evil.example"), Some("application/json")),
+        (Some("null"), None),
+        (Some("http://127.0.0.1:3000"), Some("application/json")),
+        (None, Some("text/plain")),
+        (None, Some("application/x-www-form-urlencoded")),
+        (None, Some("multipart/form-data; boundary=x")),
+    ] {
+        for path in ["/__sandbox/faults", "/__sandbox/reset"] {
+            let mut req = env.http.post(env.url(path)).body(body);
+            if let Some(origin) = origin {
+                req = req.header("origin", origin);
+            }
+            if let Some(content_type) = content_type {
+                req = req.header("content-type", content_type);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 403, "{path} {origin:?} {content_type:?}");
+        }
+    }
+    assert_eq!(
+        env.sb.sandbox().faults().pending_failures().0,
+        0,
+        "nothing was changed"
+    );
+    // A script posting JSON (charset or not), or nothing, still drives it.
+    for content_type in ["application/json", "application/json; charset=utf-8"] {
+        let res = env
+            .http
+            .post(env.url("/__sandbox/faults"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{content_type}");
+    }
+    assert_eq!(env.sb.sandbox().faults().pending_failures(), (1, 500));
+}
+
+#[tokio::test]
 async fn control_endpoint_can_be_switched_off() {
     let env = Env::with(SandboxConfig {
         control_endpoint: false,
