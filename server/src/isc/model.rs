@@ -116,13 +116,66 @@ pub struct ErrorMessage {
     pub text: Option<String>,
 }
 
+/// The longest ISC message the console passes on to users, in characters; a longer one is
+/// cut (with "…"). ISC's own messages are a sentence or two.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
 impl ErrorResponse {
-    /// The English message, else the first one.
+    /// The English message, else the first one: one line of plain text at most
+    /// `MAX_MESSAGE_CHARS` long (control characters become spaces). Pages show it as text.
     pub fn text(&self) -> Option<String> {
         self.messages
             .iter()
             .find(|m| m.locale.as_deref() == Some("en-US"))
             .or_else(|| self.messages.first())
-            .and_then(|m| m.text.clone())
+            .and_then(|m| m.text.as_deref())
+            .map(|text| capped(text, MAX_MESSAGE_CHARS))
+            .filter(|text| !text.is_empty())
+    }
+}
+
+/// `text` as one trimmed line of at most `max` characters.
+fn capped(text: &str, max: usize) -> String {
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let line = line.trim();
+    if line.chars().count() <= max {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(text: &str) -> ErrorResponse {
+        ErrorResponse {
+            messages: vec![ErrorMessage {
+                locale: Some("en-US".into()),
+                text: Some(text.into()),
+            }],
+            ..ErrorResponse::default()
+        }
+    }
+
+    #[test]
+    fn isc_messages_reach_users_as_one_short_line() {
+        assert_eq!(
+            response(" Source is in use. ").text().as_deref(),
+            Some("Source is in use.")
+        );
+        let long = response(&"x".repeat(10_000)).text().unwrap_or_default();
+        assert_eq!(long.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(long.ends_with('…'));
+        assert_eq!(
+            response("line one\nline two\u{0}").text().as_deref(),
+            Some("line one line two")
+        );
+        assert_eq!(response("   ").text(), None);
     }
 }
