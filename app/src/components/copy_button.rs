@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
+use crate::components::hydrated::use_hydrated;
+
 /// A button that copies `text` to the clipboard. Without JavaScript it is not shown; the text
 /// next to it is selectable in one click instead (CSS `user-select: all`).
 #[component]
 pub fn CopyButton(text: String, #[prop(into)] label: String) -> impl IntoView {
     let (copied, set_copied) = signal(false);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
     let on_click = move |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.navigator().clipboard().write_text(&text);

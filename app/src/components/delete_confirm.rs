@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::DeleteGroup;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::hydrated::use_hydrated;
 use crate::model::delete::{DeleteImpact, confirmation_matches};
 
 /// The consequence text; `description_id` is its id for `aria-describedby`.
@@ -39,8 +40,7 @@ pub fn DeleteConfirmForm(
     children: Children,
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
     let matches = {
         let name = name.clone();
         Signal::derive(move || confirmation_matches(&typed.get(), &name))

@@ -3,6 +3,7 @@ pub mod delete_confirm;
 pub mod delete_dialog;
 pub mod dirty_guard;
 pub mod error_panel;
+pub mod hydrated;
 pub mod layout;
 pub mod modal;
 pub mod pending;

@@ -14,6 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{SaveGroup, form_options};
 use crate::components::dirty_guard::DirtyGuard;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::hydrated::use_hydrated;
 use crate::components::modal::{CloseButton, Modal, ModalControl};
 use crate::components::pending::Pending;
 use crate::components::review::ReviewSummary;
@@ -116,8 +117,7 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
     };
 
     let source_filter = RwSignal::new(String::new());
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = use_hydrated();
 
     view! {
         <Title text=title.clone() />
