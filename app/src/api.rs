@@ -248,7 +248,7 @@ mod ops {
             });
         }
         AppError::invalid_unless_empty(draft.validate(&options))?;
-        backend.update_group(admin, id, draft).await
+        backend.update_group(admin, current, draft).await
     }
 
     /// A draft naming more sources than a group may have is refused before any work is done

@@ -41,13 +41,14 @@ pub trait Backend: Send + Sync + 'static {
         draft: &GroupDraft,
     ) -> Result<GroupDetail, AppError>;
 
-    /// Saves `draft` over group `id` (a full replace). ISC's PUT has no version check: the
-    /// caller has just checked, on fresh data, that the group is still the version the admin
-    /// opened. A group deleted in that moment is `Stale { current: None }`.
+    /// Saves `draft` over the group `current` (a full replace). ISC's PUT has no version
+    /// check: the caller has just read `current` fresh and checked it is still the version the
+    /// admin opened (it is also what the audit record keeps as "before"). A group deleted in
+    /// that moment is `Stale { current: None }`.
     async fn update_group(
         &self,
         caller: &Admin,
-        id: &str,
+        current: &GroupDetail,
         draft: &GroupDraft,
     ) -> Result<GroupDetail, AppError>;
 

@@ -71,6 +71,9 @@ pub enum Caller {
     Admin {
         viewer: Viewer,
         own_token: Arc<dyn Credential>,
+        /// The request's id (`x-request-id`): the audit record names the request that made a
+        /// change.
+        request_id: String,
     },
     /// A helpdesk user, reading through the console's application credential (`None` when the
     /// operator has not configured one).
@@ -104,7 +107,9 @@ impl Caller {
     /// own token, helpdesk users with the console's application credential.
     pub fn reader(&self) -> Result<Reader, AppError> {
         match self {
-            Caller::Admin { viewer, own_token } => Ok(Reader {
+            Caller::Admin {
+                viewer, own_token, ..
+            } => Ok(Reader {
                 viewer: viewer.clone(),
                 credential: own_token.clone(),
             }),
@@ -129,9 +134,14 @@ impl Caller {
     /// console's application credential).
     pub fn admin(&self) -> Result<Admin, AppError> {
         match self {
-            Caller::Admin { viewer, own_token } => Ok(Admin {
+            Caller::Admin {
+                viewer,
+                own_token,
+                request_id,
+            } => Ok(Admin {
                 viewer: viewer.clone(),
                 credential: own_token.clone(),
+                request_id: request_id.clone(),
             }),
             Caller::Helpdesk { .. } => Err(AppError::Forbidden {
                 needed: NEEDS_ORG_ADMIN.into(),
@@ -175,11 +185,17 @@ impl Reader {
 pub struct Admin {
     viewer: Viewer,
     credential: Arc<dyn Credential>,
+    request_id: String,
 }
 
 impl Admin {
     pub fn viewer(&self) -> &Viewer {
         &self.viewer
+    }
+
+    /// The id of the request this administrator acts in.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
     }
 
     pub fn credential(&self) -> &dyn Credential {
@@ -217,6 +233,7 @@ mod tests {
             user_name: "u".into(),
             display_name: "U".into(),
             role,
+            identity_id: None,
         }
     }
 
@@ -238,6 +255,7 @@ mod tests {
             Caller::Admin {
                 viewer: viewer(Role::Admin),
                 own_token: Arc::new(Fixed),
+                request_id: "r".into(),
             },
         ]
     }

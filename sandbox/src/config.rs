@@ -4,14 +4,23 @@ use std::time::Duration;
 
 /// Settings of a sandbox tenant. `Default` gives ISC's own numbers and the built-in demo org.
 ///
-/// Points the ISC documentation leaves open (marked [unknown] in the API notes) are switches
+/// Points the ISC documentation leaves open (marked \[unknown\] in the API notes) are switches
 /// here, so a test can pin the behaviour it relies on.
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
     /// Access token lifetime (ISC: 749 s).
     pub token_ttl: Duration,
-    /// Refresh token lifetime.
+    /// Refresh token lifetime, counted from its issue (a refresh token that is not rotated keeps
+    /// its first expiry).
     pub refresh_ttl: Duration,
+    /// \[unknown\] Refresh token rotation: every `refresh_token` grant uses up the presented
+    /// refresh token and returns a new one; a used one is refused with `invalid_grant` (as
+    /// identity providers that rotate do, e.g. per RFC 9700 §4.14.2). Off: a refresh token can
+    /// be used again and again until it expires, and a `refresh_token` grant returns the same
+    /// one. ISC does not document which it does; the default (on) is the stricter of the two, so
+    /// a client that passes against it copes with either. Changeable at run time:
+    /// [`Sandbox::set_rotate_refresh_tokens`](crate::Sandbox::set_rotate_refresh_tokens).
+    pub rotate_refresh_tokens: bool,
     /// Authorization code lifetime.
     pub code_ttl: Duration,
     /// Requests per `client_id` per API version per `rate_window` (ISC: 100 per 10 s).
@@ -24,9 +33,9 @@ pub struct SandboxConfig {
     pub pod: String,
     /// `Retry-After` (seconds) of the 429s produced by fault injection.
     pub fault_retry_after_secs: u64,
-    /// [unknown] Reject a group whose name equals (case-insensitively, trimmed) another group's name.
+    /// \[unknown\] Reject a group whose name equals (case-insensitively, trimmed) another group's name.
     pub unique_group_names: bool,
-    /// [unknown] Longest accepted group name, in characters.
+    /// \[unknown\] Longest accepted group name, in characters.
     pub max_group_name_length: usize,
     /// Refuse authorization requests without a PKCE `code_challenge` (ISC only does this for
     /// public clients with the feature enabled; the console is a confidential client).
@@ -46,6 +55,7 @@ impl Default for SandboxConfig {
         Self {
             token_ttl: Duration::from_secs(749),
             refresh_ttl: Duration::from_secs(24 * 60 * 60),
+            rotate_refresh_tokens: true,
             code_ttl: Duration::from_secs(60),
             rate_limit: 100,
             rate_window: Duration::from_secs(10),

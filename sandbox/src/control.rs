@@ -13,18 +13,33 @@
 //!   `{"latencyMs": 250, "failNext": {"count": 3, "status": 429}, "expireTokens": true}`
 //!   (`latencyMs` up to 600000; `status` 400..=599: 429 answers with `Retry-After`, 500 with
 //!   `500.0 Internal Fault`). Answers the resulting faults.
-//! - `POST /__sandbox/reset`, optional JSON `{"data": true}`: clears faults and rate-limit
-//!   windows; with `data`, also puts sources, policies and groups back to the demo org.
-//!   Issued tokens stay valid.
+//! - `POST /__sandbox/reset`, optional JSON `{"data": true}`: clears faults, rate-limit
+//!   windows and counters, and puts refresh-token rotation back to its configured value; with
+//!   `data`, also puts sources, policies, groups and the users' levels back to the demo org.
+//!   Issued tokens stay valid. Answers
+//!   `{"latencyMs":0,"failNext":{"count":0,"status":500},"rotateRefreshTokens":true,"data":true}`.
+//! - `GET /__sandbox/oauth`: OAuth behaviour, `{"rotateRefreshTokens": true}`.
+//! - `POST /__sandbox/oauth` with JSON `{"rotateRefreshTokens": false}` (optional field):
+//!   switches refresh-token rotation (see `SandboxConfig::rotate_refresh_tokens`); answers the
+//!   resulting settings.
+//! - `GET /__sandbox/stats`: the request counters (see the `stats` module),
+//!   `{"tokenRequests":{"authorizationCode":{"ok":1,"refused":0},"refreshToken":{..},
+//!   "clientCredentials":{..},"other":{..}},"apiRequests":{"total":2,"byRoute":{"GET /beta/sources":2}}}`.
+//! - `GET /__sandbox/users/{userName}/levels`: `{"userName":"helpdesk","levels":["HELPDESK"]}`.
+//! - `POST /__sandbox/users/{userName}/levels` with JSON `{"levels": ["ORG_ADMIN"]}` (`[]`: no
+//!   level): changes the user's levels for tokens issued from now on and for `/oauth/userinfo`
+//!   (access tokens already issued keep theirs); answers like the GET. An unknown user is
+//!   `404 Not found`, a missing `levels` `400.1.0`, an empty or spaced level `400.1.3`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::HeaderMap;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::header::{CONTENT_TYPE, ORIGIN};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -32,7 +47,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::Sandbox;
-use crate::errors::ApiError;
+use crate::UserLevelsError;
+use crate::errors::{self, ApiError};
 
 const MAX_LATENCY_MS: u64 = 600_000;
 const MAX_BODY: usize = 64 * 1024;
@@ -41,6 +57,12 @@ pub(crate) fn routes() -> Router<Sandbox> {
     Router::new()
         .route("/__sandbox/faults", get(get_faults).post(set_faults))
         .route("/__sandbox/reset", post(reset))
+        .route("/__sandbox/oauth", get(get_oauth).post(set_oauth))
+        .route("/__sandbox/stats", get(get_stats))
+        .route(
+            "/__sandbox/users/{user_name}/levels",
+            get(get_levels).post(set_levels),
+        )
 }
 
 /// Is this request from a local process, not relayed? Only such requests may drive the sandbox.
@@ -74,6 +96,23 @@ struct FailNextRequest {
 struct ResetRequest {
     #[serde(default)]
     data: bool,
+}
+
+/// The body of a GET: nothing, or `{}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OAuthRequest {
+    rotate_refresh_tokens: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelsRequest {
+    levels: Option<Vec<String>>,
 }
 
 /// Could a web page have made a browser send this? See the module's documentation.
@@ -110,7 +149,7 @@ fn faults_json(sandbox: &Sandbox) -> Response {
 }
 
 async fn get_faults(State(sandbox): State<Sandbox>, req: Request) -> Result<Response, ApiError> {
-    checked_body::<ResetRequest>(req).await?;
+    checked_body::<NoFields>(req).await?;
     Ok(faults_json(&sandbox))
 }
 
@@ -143,18 +182,92 @@ async fn set_faults(State(sandbox): State<Sandbox>, req: Request) -> Result<Resp
 
 async fn reset(State(sandbox): State<Sandbox>, req: Request) -> Result<Response, ApiError> {
     let request: ResetRequest = checked_body(req).await?;
-    sandbox.faults().reset();
-    sandbox.shared.limiter.lock().clear();
-    if request.data {
-        sandbox.reset_data();
-    }
+    sandbox.reset(request.data);
     let state = sandbox.faults().state();
     Ok(Json(json!({
         "latencyMs": state.latency_ms.as_millis() as u64,
         "failNext": state.fail_next,
+        "rotateRefreshTokens": sandbox.rotate_refresh_tokens(),
         "data": request.data,
     }))
     .into_response())
+}
+
+fn oauth_json(sandbox: &Sandbox) -> Response {
+    Json(json!({"rotateRefreshTokens": sandbox.rotate_refresh_tokens()})).into_response()
+}
+
+async fn get_oauth(State(sandbox): State<Sandbox>, req: Request) -> Result<Response, ApiError> {
+    checked_body::<NoFields>(req).await?;
+    Ok(oauth_json(&sandbox))
+}
+
+async fn set_oauth(State(sandbox): State<Sandbox>, req: Request) -> Result<Response, ApiError> {
+    let request: OAuthRequest = checked_body(req).await?;
+    if let Some(rotate) = request.rotate_refresh_tokens {
+        sandbox.set_rotate_refresh_tokens(rotate);
+    }
+    Ok(oauth_json(&sandbox))
+}
+
+async fn get_stats(State(sandbox): State<Sandbox>, req: Request) -> Result<Response, ApiError> {
+    checked_body::<NoFields>(req).await?;
+    Ok(Json(sandbox.stats()).into_response())
+}
+
+fn unknown_user(user_name: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        errors::NOT_FOUND,
+        format!("Unknown user \"{user_name}\"."),
+    )
+}
+
+/// The `{userName}` of the path, once the peer checks have passed.
+fn path_user(user_name: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    user_name
+        .map(|Path(name)| name)
+        .map_err(|e| ApiError::bad_content(format!("Malformed user name: {e}.")))
+}
+
+fn levels_json(user_name: &str, levels: Vec<String>) -> Response {
+    Json(json!({"userName": user_name, "levels": levels})).into_response()
+}
+
+async fn get_levels(
+    State(sandbox): State<Sandbox>,
+    user_name: Result<Path<String>, PathRejection>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    checked_body::<NoFields>(req).await?;
+    let user_name = path_user(user_name)?;
+    let levels = sandbox
+        .user_levels(&user_name)
+        .ok_or_else(|| unknown_user(&user_name))?;
+    Ok(levels_json(&user_name, levels))
+}
+
+async fn set_levels(
+    State(sandbox): State<Sandbox>,
+    user_name: Result<Path<String>, PathRejection>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let request: LevelsRequest = checked_body(req).await?;
+    let user_name = path_user(user_name)?;
+    let levels = request.levels.ok_or_else(|| {
+        ApiError::required("\"levels\" is required: a list of user levels, [] for none.")
+    })?;
+    match sandbox.set_user_levels(&user_name, levels) {
+        Ok(()) => {}
+        Err(UserLevelsError::UnknownUser(_)) => return Err(unknown_user(&user_name)),
+        Err(UserLevelsError::IllegalLevel(level)) => {
+            return Err(ApiError::illegal(format!(
+                "Illegal value for \"levels\": {level:?} (1 to 128 printable ASCII characters, no spaces)."
+            )));
+        }
+    }
+    let levels = sandbox.user_levels(&user_name).unwrap_or_default();
+    Ok(levels_json(&user_name, levels))
 }
 
 #[cfg(test)]

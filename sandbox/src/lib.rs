@@ -19,7 +19,12 @@
 //! - API, under `/beta`, `/v3`, `/v2024`, `/v2025`, `/v2026`: `/password-sync-groups[/{id}]`
 //!   (GET, POST, PUT, DELETE), `/password-policies[/{id}]` and `/sources[/{id}]` (GET);
 //! - OAuth: `/oauth/authorize`, `/oauth/authorize/login`, `/oauth/token`, `/oauth/info`, `/oauth/userinfo`;
-//! - control (loopback only): `/__sandbox/faults`, `/__sandbox/reset`, see the `control` module.
+//! - control (loopback only): `/__sandbox/faults`, `/__sandbox/reset`, `/__sandbox/oauth`,
+//!   `/__sandbox/stats`, `/__sandbox/users/{userName}/levels`, see the `control` module.
+//!
+//! Tests can also drive the tenant through the library: [`Sandbox::faults`],
+//! [`Sandbox::set_rotate_refresh_tokens`], [`Sandbox::set_user_levels`], [`Sandbox::stats`],
+//! [`Sandbox::reset`].
 //!
 //! Serve the router with `into_make_service_with_connect_info::<SocketAddr>()`, or the control
 //! endpoint answers 403 to everyone.
@@ -46,9 +51,15 @@
 //!   value` naming the culprit; string comparisons in filters ignore case.
 //! - OAuth: PKCE `code_challenge_method` defaults to `plain` (RFC 7636); a code presented with a
 //!   wrong client, redirect URI or verifier is burnt; a code presented twice revokes the tokens
-//!   issued from it; `client_credentials` never returns a refresh token; a refresh token is
-//!   rotated on use and a reused one is `invalid_grant` (its family is not revoked, so two
-//!   concurrent refreshes cost one failure, not a sign-out).
+//!   issued from it; `client_credentials` never returns a refresh token.
+//! - Refresh tokens: ISC does not say whether it rotates them. By default
+//!   (`SandboxConfig::rotate_refresh_tokens`) a refresh token is rotated on use and a reused one
+//!   is `invalid_grant` (its family is not revoked, so two concurrent refreshes cost one
+//!   failure, not a sign-out); switched off, a refresh token stays valid until it expires and
+//!   each refresh returns it again.
+//! - User levels: a changed level ([`Sandbox::set_user_levels`]) reaches tokens issued
+//!   afterwards and `/oauth/userinfo` at once; access tokens already issued keep their
+//!   `authorities` until they expire.
 //! - Rate limit: a fixed window per client and API version; only requests with a valid token
 //!   count (401s have no client).
 
@@ -64,9 +75,12 @@ mod oauth;
 mod ratelimit;
 mod seed;
 mod spawn;
+mod stats;
 mod store;
+mod users;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::http::HeaderValue;
@@ -78,13 +92,16 @@ pub use config::SandboxConfig;
 pub use faults::Faults;
 pub use seed::SeedError;
 pub use spawn::{SandboxHandle, spawn, spawn_sandbox};
+pub use stats::{ApiRequestStats, Outcomes, SandboxStats, TokenRequestStats};
+pub use users::UserLevelsError;
 
 use faults::FaultState;
 use oauth::grants::Grants;
 use oauth::jwt::Signer;
 use ratelimit::RateLimiter;
-use seed::Seed;
+use seed::{Seed, User};
 use store::{Rules, Store};
+use users::Levels;
 
 /// One sandbox tenant. Cheap to clone: clones share the tenant.
 #[derive(Clone)]
@@ -101,6 +118,11 @@ pub(crate) struct Shared {
     pub faults: Mutex<FaultState>,
     pub signer: Signer,
     pub tenant_id: String,
+    /// Current user levels of the demo users (see the `users` module).
+    pub levels: Mutex<Levels>,
+    /// Run-time value of `SandboxConfig::rotate_refresh_tokens`.
+    pub rotate_refresh_tokens: AtomicBool,
+    pub stats: Mutex<SandboxStats>,
 }
 
 fn rules(config: &SandboxConfig) -> Rules {
@@ -143,6 +165,9 @@ impl Sandbox {
         Sandbox {
             shared: Arc::new(Shared {
                 store: Mutex::new(seed.store.clone()),
+                levels: Mutex::new(users::seeded_levels(&seed)),
+                rotate_refresh_tokens: AtomicBool::new(config.rotate_refresh_tokens),
+                stats: Mutex::new(SandboxStats::default()),
                 seed,
                 config,
                 grants: Mutex::new(Grants::default()),
@@ -184,9 +209,92 @@ impl Sandbox {
         &self.shared.config
     }
 
-    /// Puts sources, policies and sync groups back to the seed.
+    /// Puts sources, policies and sync groups, and the users' levels, back to the seed.
     pub fn reset_data(&self) {
         *self.shared.store.lock() = self.shared.seed.store.clone();
+        *self.shared.levels.lock() = users::seeded_levels(&self.shared.seed);
+    }
+
+    /// What `POST /__sandbox/reset` does: no injected faults, fresh rate-limit windows,
+    /// refresh-token rotation as configured, counters cleared; with `data`, also
+    /// [`Sandbox::reset_data`]. Issued tokens stay valid.
+    pub fn reset(&self, data: bool) {
+        self.faults().reset();
+        self.shared.limiter.lock().clear();
+        self.set_rotate_refresh_tokens(self.shared.config.rotate_refresh_tokens);
+        self.reset_stats();
+        if data {
+            self.reset_data();
+        }
+    }
+
+    /// Are refresh tokens rotated (used up by each refresh)? See
+    /// [`SandboxConfig::rotate_refresh_tokens`].
+    pub fn rotate_refresh_tokens(&self) -> bool {
+        self.shared.rotate_refresh_tokens.load(Ordering::Relaxed)
+    }
+
+    /// Switches refresh-token rotation on or off from now on. Takes effect at the next
+    /// `refresh_token` grant, for refresh tokens already issued too; [`Sandbox::reset`] puts
+    /// back the configured value.
+    pub fn set_rotate_refresh_tokens(&self, rotate: bool) {
+        self.shared
+            .rotate_refresh_tokens
+            .store(rotate, Ordering::Relaxed);
+    }
+
+    /// The request counters (see [`SandboxStats`]).
+    pub fn stats(&self) -> SandboxStats {
+        self.shared.stats.lock().clone()
+    }
+
+    /// Sets every counter back to zero.
+    pub fn reset_stats(&self) {
+        *self.shared.stats.lock() = SandboxStats::default();
+    }
+
+    /// Gives a demo user these user levels (ISC's `authorities`, e.g. `["HELPDESK"]`; empty:
+    /// no level), replacing the ones it had, as an admin changing them in ISC would. Tokens
+    /// issued afterwards (code exchange, refresh, a personal access token's client credentials)
+    /// carry them and `/oauth/userinfo` reports them at once; access tokens already issued keep
+    /// theirs until they expire. Duplicates are collapsed. [`Sandbox::reset_data`] restores the
+    /// demo org's levels.
+    pub fn set_user_levels(
+        &self,
+        user_name: &str,
+        levels: Vec<String>,
+    ) -> Result<(), UserLevelsError> {
+        if self.shared.seed.user(user_name).is_none() {
+            return Err(UserLevelsError::UnknownUser(user_name.to_owned()));
+        }
+        let levels = users::checked_levels(levels)?;
+        self.shared
+            .levels
+            .lock()
+            .insert(user_name.to_owned(), levels);
+        Ok(())
+    }
+
+    /// A demo user's current user levels; `None` for an unknown user.
+    pub fn user_levels(&self, user_name: &str) -> Option<Vec<String>> {
+        self.user(user_name).map(|u| u.authorities)
+    }
+
+    /// A demo user with its current levels.
+    pub(crate) fn user(&self, user_name: &str) -> Option<User> {
+        let user = self.shared.seed.user(user_name)?;
+        Some(users::with_levels(user, &self.shared.levels.lock()))
+    }
+
+    /// The demo users with their current levels.
+    pub(crate) fn users(&self) -> Vec<User> {
+        let levels = self.shared.levels.lock();
+        self.shared
+            .seed
+            .users
+            .iter()
+            .map(|u| users::with_levels(u, &levels))
+            .collect()
     }
 
     /// Human-readable list of the demo users and OAuth clients (for a start-up banner).
@@ -196,7 +304,7 @@ impl Sandbox {
             "sandbox tenant \"{}\": demo accounts (not for production)\n  users (sign-in page):\n",
             self.shared.config.tenant_name
         );
-        for u in &seed.users {
+        for u in &self.users() {
             out.push_str(&format!(
                 "    {} / {}  ({}, {})\n",
                 u.username,

@@ -11,7 +11,8 @@ use sandbox::{Sandbox, SandboxConfig};
 
 const USAGE: &str = "\
 usage: sandbox [--addr HOST:PORT] [--tenant NAME] [--token-ttl SECONDS]
-               [--rate-limit N] [--rate-window SECONDS] [--no-control]
+               [--rate-limit N] [--rate-window SECONDS]
+               [--rotate-refresh-tokens | --no-rotate-refresh-tokens] [--no-control]
 
 Serves a sandbox SailPoint ISC tenant (password sync groups, policies, sources, OAuth).
   --addr HOST:PORT        listen address (default 127.0.0.1:7100; port 0 picks a free one)
@@ -19,6 +20,10 @@ Serves a sandbox SailPoint ISC tenant (password sync groups, policies, sources, 
   --token-ttl SECONDS     access token lifetime (default 749)
   --rate-limit N          requests per client per API version per window (default 100)
   --rate-window SECONDS   rate-limit window (default 10)
+  --rotate-refresh-tokens     each refresh uses up the refresh token and returns a new one;
+                              a used one is refused with invalid_grant (the default)
+  --no-rotate-refresh-tokens  a refresh token can be used until it expires; each refresh
+                              returns it again (ISC does not document which it does)
   --no-control            do not serve the loopback-only /__sandbox/* control endpoints
   -h, --help              this help";
 
@@ -71,6 +76,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 }
                 parsed.config.rate_window = Duration::from_secs(secs);
             }
+            "--rotate-refresh-tokens" => parsed.config.rotate_refresh_tokens = true,
+            "--no-rotate-refresh-tokens" => parsed.config.rotate_refresh_tokens = false,
             "--no-control" => parsed.config.control_endpoint = false,
             other => return Err(format!("unknown argument \"{other}\"")),
         }
@@ -142,6 +149,13 @@ mod tests {
         assert_eq!(a.addr.port(), 0);
         assert_eq!(a.config.token_ttl, Duration::from_secs(5));
         assert_eq!(a.config.rate_limit, 3);
+        assert!(a.config.rotate_refresh_tokens, "rotation is the default");
+        let a = parse(&["--no-rotate-refresh-tokens"]).unwrap().unwrap();
+        assert!(!a.config.rotate_refresh_tokens);
+        let a = parse(&["--no-rotate-refresh-tokens", "--rotate-refresh-tokens"])
+            .unwrap()
+            .unwrap();
+        assert!(a.config.rotate_refresh_tokens);
         assert!(parse(&["--help"]).unwrap().is_none());
         assert!(parse(&["--addr"]).is_err());
         assert!(parse(&["--addr", "nope"]).is_err());

@@ -314,7 +314,12 @@ async fn control_endpoint_refuses_what_a_web_page_could_send() {
         (None, Some("application/x-www-form-urlencoded")),
         (None, Some("multipart/form-data; boundary=x")),
     ] {
-        for path in ["/__sandbox/faults", "/__sandbox/reset"] {
+        for path in [
+            "/__sandbox/faults",
+            "/__sandbox/reset",
+            "/__sandbox/oauth",
+            "/__sandbox/users/admin/levels",
+        ] {
             let mut req = env.http.post(env.url(path)).body(body);
             if let Some(origin) = origin {
                 req = req.header("origin", origin);
@@ -331,6 +336,43 @@ async fn control_endpoint_refuses_what_a_web_page_could_send() {
         0,
         "nothing was changed"
     );
+    // Nor does a page get to change OAuth behaviour or user levels, or read the counters.
+    let sb = env.sb.sandbox();
+    for (path, body) in [
+        ("/__sandbox/oauth", r#"{"rotateRefreshTokens":false}"#),
+        ("/__sandbox/users/admin/levels", r#"{"levels":[]}"#),
+    ] {
+        for (origin, content_type) in [
+            (Some("https://evil.example"), "application/json"),
+            (None, "text/plain"),
+        ] {
+            let mut req = env
+                .http
+                .post(env.url(path))
+                .header("content-type", content_type)
+                .body(body);
+            if let Some(origin) = origin {
+                req = req.header("origin", origin);
+            }
+            assert_eq!(req.send().await.unwrap().status(), 403, "{path}");
+        }
+    }
+    assert!(sb.rotate_refresh_tokens());
+    assert_eq!(sb.user_levels("admin").unwrap(), ["ORG_ADMIN"]);
+    for path in [
+        "/__sandbox/stats",
+        "/__sandbox/oauth",
+        "/__sandbox/users/admin/levels",
+    ] {
+        let res = env
+            .http
+            .get(env.url(path))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+    }
     // A script posting JSON (charset or not), or nothing, still drives it.
     for content_type in ["application/json", "application/json; charset=utf-8"] {
         let res = env

@@ -838,3 +838,198 @@ async fn discovery() {
     let token = env.admin().await;
     assert_eq!(claims(&token)["org"], "acme");
 }
+
+#[tokio::test]
+async fn refresh_tokens_are_rotated_by_default() {
+    let env = Env::new().await;
+    assert!(SandboxConfig::default().rotate_refresh_tokens);
+    assert!(env.sb.sandbox().rotate_refresh_tokens());
+    assert_eq!(
+        control_get(&env, "/__sandbox/oauth").await.1,
+        serde_json::json!({"rotateRefreshTokens": true})
+    );
+    let base = env.sb.base_url();
+    let first = user_tokens(&env.http, base, "admin").await;
+    let old = first["refresh_token"].as_str().unwrap();
+    let res = refresh(&env.http, base, old).await;
+    assert_eq!(res.status(), 200);
+    let second: Value = res.json().await.unwrap();
+    assert_ne!(second["refresh_token"].as_str().unwrap(), old);
+    // The used refresh token is refused, and counted as refused.
+    let text = oauth_error(refresh(&env.http, base, old).await, 400, "invalid_grant").await;
+    assert!(text.contains("used"), "{text}");
+    let counted = env.sb.sandbox().stats().token_requests.refresh_token;
+    assert_eq!(
+        counted,
+        sandbox::Outcomes { ok: 1, refused: 1 },
+        "{counted:?}"
+    );
+    // The new one works (once).
+    let newer = second["refresh_token"].as_str().unwrap();
+    assert_eq!(refresh(&env.http, base, newer).await.status(), 200);
+    oauth_error(refresh(&env.http, base, newer).await, 400, "invalid_grant").await;
+}
+
+#[tokio::test]
+async fn refresh_tokens_without_rotation() {
+    let env = Env::with(SandboxConfig {
+        rotate_refresh_tokens: false,
+        ..Default::default()
+    })
+    .await;
+    assert!(!env.sb.sandbox().rotate_refresh_tokens());
+    let base = env.sb.base_url();
+    let first = user_tokens(&env.http, base, "admin").await;
+    let token = first["refresh_token"].as_str().unwrap();
+    let mut access = vec![first["access_token"].clone()];
+    // The same refresh token works again and again, and comes back each time.
+    for _ in 0..3 {
+        let res = refresh(&env.http, base, token).await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["refresh_token"], token);
+        assert_eq!(body["scope"], "sp:scopes:all");
+        assert!(!access.contains(&body["access_token"]));
+        access.push(body["access_token"].clone());
+    }
+    for a in &access {
+        assert_eq!(
+            env.get("/beta/password-sync-groups", a.as_str().unwrap())
+                .await
+                .status(),
+            200
+        );
+    }
+    assert_eq!(
+        env.sb.sandbox().stats().token_requests.refresh_token,
+        sandbox::Outcomes { ok: 3, refused: 0 }
+    );
+    // Still bound to its client, and still revoked with its code's family on code reuse.
+    let res = token_form(
+        &env,
+        Some(("readonly-api", "readonly-api-secret")),
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+    )
+    .await;
+    oauth_error(res, 400, "unauthorized_client").await;
+    let (code, verifier) = code_for(&env.http, base, "admin").await;
+    let tokens: Value = exchange(&env.http, base, &code, &verifier)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let family_refresh = tokens["refresh_token"].as_str().unwrap();
+    assert_eq!(refresh(&env.http, base, family_refresh).await.status(), 200);
+    oauth_error(
+        exchange(&env.http, base, &code, &verifier).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+    oauth_error(
+        refresh(&env.http, base, family_refresh).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+    assert_eq!(
+        refresh(&env.http, base, token).await.status(),
+        200,
+        "other families are untouched"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_that_is_not_rotated_keeps_its_first_expiry() {
+    let env = Env::with(SandboxConfig {
+        rotate_refresh_tokens: false,
+        refresh_ttl: Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await;
+    let base = env.sb.base_url();
+    let tokens = user_tokens(&env.http, base, "admin").await;
+    let token = tokens["refresh_token"].as_str().unwrap();
+    assert_eq!(refresh(&env.http, base, token).await.status(), 200);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    oauth_error(refresh(&env.http, base, token).await, 400, "invalid_grant").await;
+}
+
+#[tokio::test]
+async fn rotation_switched_at_run_time() {
+    let env = Env::with(SandboxConfig {
+        rotate_refresh_tokens: false,
+        ..Default::default()
+    })
+    .await;
+    let base = env.sb.base_url();
+    let tokens = user_tokens(&env.http, base, "admin").await;
+    let token = tokens["refresh_token"].as_str().unwrap();
+    assert_eq!(refresh(&env.http, base, token).await.status(), 200);
+
+    // On, through the control endpoint: the next refresh uses the token up.
+    let res = control_post(
+        &env,
+        "/__sandbox/oauth",
+        &serde_json::json!({"rotateRefreshTokens": true}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        serde_json::json!({"rotateRefreshTokens": true})
+    );
+    let res = refresh(&env.http, base, token).await;
+    assert_eq!(res.status(), 200);
+    let rotated: Value = res.json().await.unwrap();
+    let new_token = rotated["refresh_token"].as_str().unwrap();
+    assert_ne!(new_token, token);
+    oauth_error(refresh(&env.http, base, token).await, 400, "invalid_grant").await;
+    assert_eq!(
+        env.sb.sandbox().stats().token_requests.refresh_token,
+        sandbox::Outcomes { ok: 2, refused: 1 }
+    );
+
+    // Off again, through the library: the new token can be reused.
+    env.sb.sandbox().set_rotate_refresh_tokens(false);
+    for _ in 0..2 {
+        let res = refresh(&env.http, base, new_token).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["refresh_token"],
+            new_token
+        );
+    }
+
+    // An empty body changes nothing; a wrong field or type is refused.
+    let res = control_post(&env, "/__sandbox/oauth", &serde_json::json!({})).await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        serde_json::json!({"rotateRefreshTokens": false})
+    );
+    for body in [
+        serde_json::json!({"rotate": true}),
+        serde_json::json!({"rotateRefreshTokens": "yes"}),
+    ] {
+        assert_error(
+            control_post(&env, "/__sandbox/oauth", &body).await,
+            400,
+            "400.1 Bad Request Content",
+        )
+        .await;
+    }
+
+    // Reset puts back the configured value.
+    control_post(
+        &env,
+        "/__sandbox/oauth",
+        &serde_json::json!({"rotateRefreshTokens": true}),
+    )
+    .await;
+    let res = control_post(&env, "/__sandbox/reset", &serde_json::json!({})).await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["rotateRefreshTokens"],
+        false
+    );
+    assert!(!env.sb.sandbox().rotate_refresh_tokens());
+}

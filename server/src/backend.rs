@@ -12,9 +12,11 @@ use app::model::delete::{confirmation_error, confirmation_matches};
 use app::model::draft::{FormOptions, GroupDraft};
 use app::model::{GroupDetail, GroupSummary, TenantInfo};
 
+use crate::audit::{self, Audit};
 use crate::cache::TtlCache;
 use crate::isc::model::{PasswordPolicy, PasswordSyncGroup, Source};
 use crate::isc::{Catalog, IscClient, IscError};
+use crate::store::audit::Action;
 
 /// How long source and policy lists are reused before asking ISC again.
 pub const REFERENCE_DATA_TTL: Duration = Duration::from_secs(60);
@@ -22,6 +24,7 @@ pub const REFERENCE_DATA_TTL: Duration = Duration::from_secs(60);
 pub struct ConsoleBackend {
     pub isc: IscClient,
     pub tenant: TenantInfo,
+    pub audit: Audit,
     pub sources: TtlCache<Vec<Source>>,
     pub policies: TtlCache<Vec<PasswordPolicy>>,
 }
@@ -39,10 +42,11 @@ impl Reference {
 }
 
 impl ConsoleBackend {
-    pub fn new(isc: IscClient, tenant: TenantInfo) -> Self {
+    pub fn new(isc: IscClient, tenant: TenantInfo, audit: Audit) -> Self {
         ConsoleBackend {
             isc,
             tenant,
+            audit,
             sources: TtlCache::new(REFERENCE_DATA_TTL),
             policies: TtlCache::new(REFERENCE_DATA_TTL),
         }
@@ -156,35 +160,67 @@ impl Backend for ConsoleBackend {
         draft: &GroupDraft,
     ) -> Result<GroupDetail, AppError> {
         let auth = caller.credential();
+        let pending = self
+            .audit
+            .intent(
+                caller,
+                Action::Create,
+                None,
+                &draft.name,
+                None,
+                Some(audit::draft(draft)),
+            )
+            .await?;
         // The client never retries a POST: a create that timed out may have happened, and a
         // second one would be a second group (or ISC's refusal of the same sources).
-        let created = self
+        let result = match self
             .isc
             .create_sync_group(auth, &PasswordSyncGroup::from_draft(draft))
             .await
-            .map_err(|e| write_error(e, "created"))?;
-        self.after_write().await;
-        Ok(self.named_detail(auth, created).await)
+        {
+            Ok(created) => {
+                self.after_write().await;
+                Ok(self.named_detail(auth, created).await)
+            }
+            Err(e) => Err(write_error(e, "created")),
+        };
+        self.audit.outcome(pending, &result, done).await;
+        result
     }
 
     async fn update_group(
         &self,
         caller: &Admin,
-        id: &str,
+        current: &GroupDetail,
         draft: &GroupDraft,
     ) -> Result<GroupDetail, AppError> {
         let auth = caller.credential();
-        let updated = self
+        let pending = self
+            .audit
+            .intent(
+                caller,
+                Action::Update,
+                Some(&current.id),
+                &current.name,
+                Some(audit::group(current)),
+                Some(audit::draft(draft)),
+            )
+            .await?;
+        let result = match self
             .isc
-            .update_sync_group(auth, id, &PasswordSyncGroup::from_draft(draft))
+            .update_sync_group(auth, &current.id, &PasswordSyncGroup::from_draft(draft))
             .await
-            .map_err(|e| match e {
-                // Deleted in the moment between the check and the write.
-                IscError::Status { status: 404, .. } => AppError::Stale { current: None },
-                other => write_error(other, "saved"),
-            })?;
-        self.after_write().await;
-        Ok(self.named_detail(auth, updated).await)
+        {
+            Ok(updated) => {
+                self.after_write().await;
+                Ok(self.named_detail(auth, updated).await)
+            }
+            // Deleted in the moment between the check and the write.
+            Err(IscError::Status { status: 404, .. }) => Err(AppError::Stale { current: None }),
+            Err(other) => Err(write_error(other, "saved")),
+        };
+        self.audit.outcome(pending, &result, done).await;
+        result
     }
 
     async fn delete_impact(&self, caller: &Admin, id: &str) -> Result<GroupDetail, AppError> {
@@ -202,13 +238,36 @@ impl Backend for ConsoleBackend {
         if !confirmation_matches(confirm_name, &current.name) {
             return Err(AppError::invalid_name(&confirmation_error(&current.name)));
         }
-        self.isc
-            .delete_sync_group(auth, id)
-            .await
-            .map_err(|e| write_error(e, "deleted"))?;
-        self.after_write().await;
-        Ok(current)
+        let pending = self
+            .audit
+            .intent(
+                caller,
+                Action::Delete,
+                Some(&current.id),
+                &current.name,
+                Some(audit::group(&current)),
+                None,
+            )
+            .await?;
+        let result = match self.isc.delete_sync_group(auth, id).await {
+            Ok(()) => {
+                self.after_write().await;
+                Ok(current)
+            }
+            Err(e) => Err(write_error(e, "deleted")),
+        };
+        self.audit
+            .outcome(pending, &result, |gone| {
+                (Some(gone.id.clone()), serde_json::Value::Null)
+            })
+            .await;
+        result
     }
+}
+
+/// What a successful create or update records: the group's id and the group as ISC answered.
+fn done(group: &GroupDetail) -> (Option<String>, serde_json::Value) {
+    (Some(group.id.clone()), audit::group(group))
 }
 
 fn group_not_found() -> AppError {

@@ -59,6 +59,32 @@ pub struct Config {
     pub site_root: String,
     /// Sign-in and sessions.
     pub auth: AuthConfig,
+    /// Where sessions, tokens and the audit record live, and the key that seals tokens.
+    pub store: StoreConfig,
+    /// `CONSOLE_TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` / `Forwarded`
+    /// are believed (CIDR list); nobody's when unset.
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// `CONSOLE_LOG_FORMAT`: `text` (default) or `json` (one JSON object per line).
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the console keeps its state, and the keys that seal tokens there.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `CONSOLE_DATABASE_URL` (`postgres://…`), or SQLite in `CONSOLE_DATA_DIR` (default
+    /// `./data`) when unset.
+    pub location: crate::store::Location,
+    /// `CONSOLE_SECRET_KEY` (32 bytes, base64). Required with PostgreSQL; on SQLite, when unset,
+    /// the key file `secret.key` in the data directory (created on first start).
+    pub secret_key: Option<crate::store::SecretKey>,
+    /// `CONSOLE_SECRET_KEY_PREVIOUS`: still opens what the previous key sealed (rotation).
+    pub previous_key: Option<crate::store::SecretKey>,
 }
 
 /// Settings of sign-in (OAuth authorization code + PKCE against ISC) and of browser sessions.
@@ -76,14 +102,15 @@ pub struct AuthConfig {
     pub token_url: Option<Url>,
     /// `ISC_OAUTH_SCOPES`: scopes asked for at sign-in.
     pub scopes: Vec<String>,
-    /// `CONSOLE_DATA_DIR`: where the session database (`console.db`) lives.
-    pub data_dir: PathBuf,
     /// `CONSOLE_SESSION_IDLE_MINUTES`: a session unused this long ends.
     pub session_idle: Duration,
     /// `CONSOLE_SESSION_MAX_HOURS`: a session ends this long after sign-in, used or not.
     pub session_max: Duration,
     /// `CONSOLE_HELPDESK_LEVELS`: ISC user levels served as helpdesk besides HELPDESK.
     pub helpdesk_levels: Vec<String>,
+    /// `CONSOLE_ACCESS_CHECK_MINUTES` (1–15, default 15): how often a signed-in user's ISC user
+    /// levels are checked again.
+    pub recheck: Duration,
 }
 
 impl AuthConfig {
@@ -201,6 +228,21 @@ impl Config {
         };
 
         let auth = auth_config(&get, &tenant)?;
+        let store = store_config(&get)?;
+        let trusted_proxies = crate::client_addr::TrustedProxies::parse(
+            &get("CONSOLE_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|problem| bad("CONSOLE_TRUSTED_PROXIES", problem))?;
+        let log_format = match get("CONSOLE_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(bad(
+                    "CONSOLE_LOG_FORMAT",
+                    format!("`{other}` is not a log format: text or json"),
+                ));
+            }
+        };
 
         Ok(Config {
             addr,
@@ -211,6 +253,9 @@ impl Config {
             request_timeout: secs("ISC_TIMEOUT_SECS", 20)?,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
             auth,
+            store,
+            trusted_proxies,
+            log_format,
         })
     }
 }
@@ -302,7 +347,6 @@ fn auth_config(
         authorize_url: endpoint("ISC_AUTHORIZE_URL")?,
         token_url: endpoint("ISC_TOKEN_URL")?,
         scopes,
-        data_dir: PathBuf::from(get("CONSOLE_DATA_DIR").unwrap_or_else(|| "./data".into())),
         session_idle: Duration::from_secs(
             60 * number(
                 "CONSOLE_SESSION_IDLE_MINUTES",
@@ -315,6 +359,53 @@ fn auth_config(
             3600 * number("CONSOLE_SESSION_MAX_HOURS", 12, 30 * 24, "hours")?,
         ),
         helpdesk_levels: parse_levels(&get("CONSOLE_HELPDESK_LEVELS").unwrap_or_default())?,
+        recheck: Duration::from_secs(
+            60 * number("CONSOLE_ACCESS_CHECK_MINUTES", 15, 15, "minutes")?,
+        ),
+    })
+}
+
+fn store_config(get: &impl Fn(&str) -> Option<String>) -> Result<StoreConfig, ConfigError> {
+    let key = |name: &'static str| {
+        get(name)
+            .map(|v| crate::store::SecretKey::from_base64(&v).map_err(|problem| bad(name, problem)))
+            .transpose()
+    };
+    let secret_key = key("CONSOLE_SECRET_KEY")?;
+    let previous_key = key("CONSOLE_SECRET_KEY_PREVIOUS")?;
+    if previous_key.is_some() && secret_key.is_none() {
+        return Err(bad(
+            "CONSOLE_SECRET_KEY",
+            "is required when CONSOLE_SECRET_KEY_PREVIOUS is set (the new key to seal with)",
+        ));
+    }
+    let location = match get("CONSOLE_DATABASE_URL") {
+        None => crate::store::Location::Sqlite {
+            data_dir: PathBuf::from(get("CONSOLE_DATA_DIR").unwrap_or_else(|| "./data".into())),
+        },
+        Some(url) => {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(bad(
+                    "CONSOLE_DATABASE_URL",
+                    "must be a PostgreSQL URL such as postgres://console:…@db.example.com/console                      (leave it unset for SQLite in CONSOLE_DATA_DIR)",
+                ));
+            }
+            if secret_key.is_none() {
+                return Err(bad(
+                    "CONSOLE_SECRET_KEY",
+                    "is required with CONSOLE_DATABASE_URL: every replica seals and opens users' \
+                     tokens with the same key (make one with `openssl rand -base64 32`)",
+                ));
+            }
+            crate::store::Location::Postgres {
+                url: Secret::new(url),
+            }
+        }
+    };
+    Ok(StoreConfig {
+        location,
+        secret_key,
+        previous_key,
     })
 }
 
@@ -488,6 +579,51 @@ mod tests {
     }
 
     #[test]
+    fn the_store_defaults_to_sqlite_and_postgres_needs_a_key() {
+        let c = config(&[]).expect("valid");
+        assert!(matches!(
+            &c.store.location,
+            crate::store::Location::Sqlite { data_dir } if data_dir == &PathBuf::from("./data")
+        ));
+        assert!(c.store.secret_key.is_none());
+        assert_eq!(c.log_format, LogFormat::Text);
+
+        let url = (
+            "CONSOLE_DATABASE_URL",
+            "postgres://console:hunter2@db/console",
+        );
+        let key = crate::store::SecretKey::generate().to_base64();
+        assert_eq!(
+            config(&[url]).err().map(|e| e.variable),
+            Some("CONSOLE_SECRET_KEY")
+        );
+        let c = config(&[url, ("CONSOLE_SECRET_KEY", &key)]).expect("valid");
+        assert!(matches!(
+            c.store.location,
+            crate::store::Location::Postgres { .. }
+        ));
+        assert!(
+            !format!("{c:?}").contains("hunter2"),
+            "the password does not print"
+        );
+
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        for (name, value) in [
+            ("CONSOLE_SECRET_KEY", "c2hvcnQ="),
+            ("CONSOLE_DATABASE_URL", "mysql://db/console"),
+            ("CONSOLE_LOG_FORMAT", "xml"),
+            ("CONSOLE_ACCESS_CHECK_MINUTES", "60"),
+            ("CONSOLE_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ] {
+            assert_eq!(variable(&[(name, value)]), Some(name), "{name}={value}");
+        }
+        assert_eq!(
+            variable(&[("CONSOLE_SECRET_KEY_PREVIOUS", &key)]),
+            Some("CONSOLE_SECRET_KEY")
+        );
+    }
+
+    #[test]
     fn secrets_do_not_print() {
         let c = config(&[]).expect("valid");
         let printed = format!("{c:?}");
@@ -502,7 +638,6 @@ mod tests {
         assert!(c.public_url.is_none());
         assert!(c.authorize_url.is_none() && c.token_url.is_none());
         assert_eq!(c.scopes, vec!["sp:scopes:all".to_string()]);
-        assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.session_idle, Duration::from_secs(8 * 3600));
         assert_eq!(c.session_max, Duration::from_secs(12 * 3600));
         assert!(c.helpdesk_levels.is_empty());
@@ -532,7 +667,6 @@ mod tests {
         assert_eq!(c.helpdesk_levels, vec!["CERT_ADMIN", "REPORT_ADMIN"]);
         assert_eq!(c.session_idle, Duration::from_secs(30 * 60));
         assert_eq!(c.session_max, Duration::from_secs(2 * 3600));
-        assert_eq!(c.data_dir, PathBuf::from("/var/lib/console"));
 
         let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
         for (name, value) in [

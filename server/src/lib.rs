@@ -1,13 +1,18 @@
 //! The console's axum server: it holds configuration, talks to ISC (or the embedded sandbox
 //! tenant) and serves the Leptos app with server-side rendering.
 
+pub mod audit;
 pub mod auth;
 pub mod backend;
 mod boundary;
 pub mod cache;
+pub mod client_addr;
 pub mod config;
 pub mod isc;
+pub mod request_id;
 mod security;
+pub mod sign_in_limit;
+pub mod store;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -26,6 +31,7 @@ use crate::auth::{Auth, AuthSettings, AuthSetupError, Endpoints};
 use crate::backend::ConsoleBackend;
 use crate::config::{Config, Tenant};
 use crate::isc::{ClientCredentialsToken, IscClient, IscError};
+use crate::store::{Database, Sealer};
 
 /// Where the embedded sandbox tenant is mounted on the console's own address.
 pub const SANDBOX_PREFIX: &str = "/sandbox";
@@ -50,9 +56,9 @@ pub enum StartError {
     SignIn(&'static str),
     #[error("cannot set up sign-in")]
     SignInClient(#[source] reqwest::Error),
-    /// The session database (CONSOLE_DATA_DIR) cannot be opened.
-    #[error("CONSOLE_DATA_DIR: cannot open the session database")]
-    Sessions(#[source] AuthSetupError),
+    /// The console's database cannot be opened or prepared (the message names the setting).
+    #[error(transparent)]
+    Store(#[from] store::OpenError),
 }
 
 impl StartError {
@@ -163,6 +169,8 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
 
     let endpoints =
         sign_in_endpoints(config, &isc, &api_url, &public_url, token_url, redirect).await?;
+    let db = Database::open(&config.store.location).await?;
+    let sealer = sealer(&config.store)?;
     let auth::AuthParts {
         auth,
         session_layer,
@@ -172,23 +180,26 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             client: config.auth.client.clone(),
             endpoints,
             scopes: config.auth.scopes.clone(),
-            public_base,
+            public_url: public_url.clone(),
             session_idle: config.auth.session_idle,
             session_max: config.auth.session_max,
+            recheck: config.auth.recheck,
             helpdesk_levels: config.auth.helpdesk_levels.clone(),
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
             app_credential,
         },
-        &config.auth.data_dir,
+        &db,
+        sealer,
     )
-    .await
     .map_err(|e| match e {
         AuthSetupError::Http(e) => StartError::SignInClient(e),
-        other => StartError::Sessions(other),
     })?;
 
-    let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant));
+    let audit = audit::Audit::new(store::audit::AuditTable::new(db.clone()));
+    let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant, audit));
+    let sign_in_limit =
+        sign_in_limit::SignInLimit::for_sign_in(Arc::new(config.trusted_proxies.clone()));
 
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
@@ -201,7 +212,7 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
     let context = move || provide_context(backend.clone());
 
     let router = Router::new()
-        .merge(auth::routes(auth.clone()))
+        .merge(auth::routes(auth.clone(), sign_in_limit.layer()))
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -224,11 +235,37 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         router = router.nest(SANDBOX_PREFIX, sandbox.router());
     }
     let router = security::layers(router, public_url);
+    let router = router.layer(axum::middleware::from_fn(request_id::assign));
+    let mut background = cleanup;
+    background.push(sign_in_limit.spawn_housekeeping());
     Ok(Console {
         router,
         sandbox,
-        background: BackgroundTasks(cleanup),
+        background: BackgroundTasks(background),
     })
+}
+
+/// The key that seals tokens: `CONSOLE_SECRET_KEY`, or on SQLite the data directory's key file
+/// (created on first start).
+fn sealer(config: &config::StoreConfig) -> Result<Sealer, StartError> {
+    let current = match (&config.secret_key, &config.location) {
+        (Some(key), _) => key.clone(),
+        (None, store::Location::Sqlite { data_dir }) => store::sealing::key_file(data_dir)
+            .map_err(|source| store::OpenError::KeyFile {
+                path: data_dir
+                    .join(store::sealing::KEY_FILE)
+                    .display()
+                    .to_string(),
+                source,
+            })?,
+        // Refused by the configuration already; kept total here.
+        (None, store::Location::Postgres { .. }) => {
+            return Err(StartError::SignIn(
+                "CONSOLE_SECRET_KEY is required with CONSOLE_DATABASE_URL",
+            ));
+        }
+    };
+    Ok(Sealer::new(current, config.previous_key.clone()))
 }
 
 /// Where users sign in and where the console redeems codes and refresh tokens.

@@ -2,19 +2,27 @@
 
 use std::process::ExitCode;
 
-use server::config::{Config, Tenant};
+use server::config::{Config, LogFormat, Tenant};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,server=info,sandbox=info")
-            }),
-        )
-        .init();
+    let config = Config::from_env();
+    let json = matches!(&config, Ok(c) if c.log_format == LogFormat::Json);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,server=info,sandbox=info,audit=info")
+    });
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        // One JSON object per line, fields flattened, for the organisation's log pipeline.
+        logs.json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init();
+    } else {
+        logs.init();
+    }
 
-    let config = match Config::from_env() {
+    let config = match config {
         Ok(c) => c,
         Err(e) => {
             eprintln!("configuration error: {e}");
@@ -54,14 +62,17 @@ async fn main() -> ExitCode {
         ),
         None => {}
     }
-    println!(
-        "Sessions: {}",
-        config
-            .auth
-            .data_dir
-            .join(server::auth::DATABASE_FILE)
-            .display()
-    );
+    match &config.store.location {
+        server::store::Location::Sqlite { data_dir } => println!(
+            "Sessions, sealed tokens and the audit record: {}",
+            data_dir.join(server::store::DATABASE_FILE).display()
+        ),
+        server::store::Location::Postgres { .. } => {
+            println!(
+                "Sessions, sealed tokens and the audit record: PostgreSQL (CONSOLE_DATABASE_URL)"
+            )
+        }
+    }
     match &config.tenant {
         Tenant::Embedded => {
             println!(

@@ -191,9 +191,16 @@ async fn the_session_id_changes_at_sign_in() {
     let base = &console.base;
     let browser = Browser::new();
     let authorize = browser.to_sign_in_page(&format!("{base}/auth/login")).await;
-    let before = browser
-        .cookie(base, SESSION)
-        .expect("a session for the pending sign-in");
+    assert!(
+        browser.cookie(base, SESSION).is_none(),
+        "no session before sign-in"
+    );
+    // An id planted in the browser before sign-in (session fixation).
+    let before = "AAAAAAAAAAAAAAAAAAAAAA".to_string();
+    browser.jar.add_cookie_str(
+        &format!("{SESSION}={before}; Path=/"),
+        &Url::parse(base).unwrap(),
+    );
     let callback = browser.sign_in_at(&authorize, "admin").await;
     let answer = browser.get(&callback).await;
     assert_eq!(answer.status(), StatusCode::FOUND);
@@ -523,7 +530,7 @@ async fn a_session_survives_a_restart_of_the_console() {
     // A tenant of its own, which outlives the console (an embedded one would restart with it).
     let tenant = sandbox_with(sandbox::SandboxConfig::default()).await;
     let vars = remote_vars(&tenant, true);
-    let data = Arc::new(tempfile::tempdir().unwrap());
+    let data = Arc::new(common::data_dir());
     let first = common::start_in(common::config(&as_refs(&vars)), data.clone()).await;
     let browser = Browser::new();
     browser.sign_in(&first.base, "admin").await;
@@ -693,9 +700,11 @@ async fn start_up_says_what_is_missing() {
         ("ISC_CLIENT_ID", "console"),
         ("ISC_CLIENT_SECRET", "console-secret"),
     ];
-    let data = tempfile::tempdir().unwrap();
+    let data = common::data_dir();
     let mut config = common::config(&vars);
-    config.auth.data_dir = data.path().to_path_buf();
+    config.store.location = server::store::Location::Sqlite {
+        data_dir: data.path().to_path_buf(),
+    };
     let error = server::build(&config, addr).await.err().expect("refused");
     assert!(error.to_string().contains("ISC_AUTHORIZE_URL"), "{error}");
     let mut with_url = vars.to_vec();
@@ -704,14 +713,18 @@ async fn start_up_says_what_is_missing() {
         "https://acme.login.sailpoint.com/oauth/authorize",
     ));
     let mut config = common::config(&with_url);
-    config.auth.data_dir = data.path().to_path_buf();
+    config.store.location = server::store::Location::Sqlite {
+        data_dir: data.path().to_path_buf(),
+    };
     assert!(server::build(&config, addr).await.is_ok());
 
     // A data directory that cannot be created.
     let file = data.path().join("a-file");
     std::fs::write(&file, "").unwrap();
     let mut config = common::config(&[]);
-    config.auth.data_dir = file.join("data");
+    config.store.location = server::store::Location::Sqlite {
+        data_dir: file.join("data"),
+    };
     let error = server::build(&config, addr).await.err().expect("refused");
     assert!(error.to_string().starts_with("CONSOLE_DATA_DIR"), "{error}");
 }
@@ -774,27 +787,38 @@ async fn cookies_are_http_only_lax_and_host_only() {
     let browser = Browser::new();
     let login = browser.get(&format!("{}/auth/login", console.base)).await;
     let cookies = set_cookies(&login);
-    let session = cookies
+    assert!(
+        !cookies.iter().any(|c| c.starts_with("sgc_session=")),
+        "no session before sign-in: {cookies:?}"
+    );
+    // The sign-in in progress: sealed, short-lived.
+    let pending = cookies
+        .iter()
+        .find(|c| c.starts_with("sgc_login="))
+        .expect("the pending sign-in cookie");
+    let signed_in = browser.sign_in(&console.base, "admin").await;
+    let after = set_cookies(&signed_in);
+    let session = after
         .iter()
         .find(|c| c.starts_with("sgc_session="))
         .expect("a session cookie");
-    assert!(session.contains("HttpOnly"), "{session}");
-    assert!(session.contains("SameSite=Lax"), "{session}");
-    assert!(session.contains("Path=/"), "{session}");
-    assert!(
-        !session.to_ascii_lowercase().contains("domain="),
-        "{session}"
-    );
-    assert!(!session.contains("Secure"), "plain http: {session}");
-
-    let signed_in = browser.sign_in(&console.base, "admin").await;
-    let marker = set_cookies(&signed_in)
-        .into_iter()
+    let marker = after
+        .iter()
         .find(|c| c.starts_with("sgc_signed_in="))
         .expect("the marker cookie");
+    for cookie in [pending, session, marker] {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+        assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+    }
+    assert!(pending.contains("Max-Age=900"), "{pending}");
     assert!(
-        marker.contains("HttpOnly") && marker.contains("SameSite=Lax"),
-        "{marker}"
+        after
+            .iter()
+            .any(|c| c.starts_with("sgc_login=;") && c.contains("Max-Age=0")),
+        "the pending sign-in is cleared after it completes: {after:?}"
     );
 }
 
@@ -803,11 +827,12 @@ async fn behind_an_https_public_url_cookies_are_secure() {
     let console = start(&[("CONSOLE_PUBLIC_URL", "https://console.example.com")]).await;
     let browser = Browser::new();
     let login = browser.get(&format!("{}/auth/login", console.base)).await;
-    let session = set_cookies(&login)
+    // At the root of an https origin: `Secure` and the `__Host-` prefix.
+    let pending = set_cookies(&login)
         .into_iter()
-        .find(|c| c.starts_with("sgc_session="))
-        .expect("a session cookie");
-    assert!(session.contains("Secure"), "{session}");
+        .find(|c| c.starts_with("__Host-sgc_login="))
+        .expect("a pending sign-in cookie");
+    assert!(pending.contains("Secure"), "{pending}");
     let authorize = location(&login);
     assert!(
         authorize.starts_with("https://console.example.com/sandbox/oauth/authorize?"),
@@ -892,15 +917,7 @@ async fn no_token_reaches_the_browser() {
         .expire_all_tokens();
     bodies.push(browser.api(base, "list_groups").await.text().await.unwrap());
 
-    let db = console.data.path().join(server::auth::DATABASE_FILE);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT access_token, refresh_token FROM console_user_tokens")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let rows = common::stored_tokens(console.data.path()).await;
     assert_eq!(rows.len(), 1, "one signed-in admin");
     let (access, refresh) = rows[0].clone();
     let refresh = refresh.expect("a refresh token");

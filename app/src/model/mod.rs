@@ -197,6 +197,10 @@ pub struct Viewer {
     pub user_name: String,
     pub display_name: String,
     pub role: Role,
+    /// The person's ISC identity id, when ISC's token names it (it names who made a change in
+    /// the audit record).
+    #[serde(default)]
+    pub identity_id: Option<String>,
 }
 
 /// The state of the browser's session.

@@ -3,6 +3,8 @@
 //! Each request to a known route goes through [`gate`] first, in ISC's order: injected faults,
 //! then the bearer token (401), then the rate limit (429); the handler then checks scopes and
 //! user level (403) and the request itself (400/404). Unknown paths are 404 JSON, token or not.
+//! Every request to a route, or to an unknown path under a version, is counted first (see the
+//! `stats` module).
 
 mod filters;
 mod groups;
@@ -13,14 +15,16 @@ mod sources;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::Sandbox;
 use crate::auth;
-use crate::errors;
+use crate::errors::{self, ApiError};
+use crate::stats;
 
 /// API versions served; all of them behave the same.
 pub(crate) const VERSIONS: [&str; 5] = ["beta", "v3", "v2024", "v2025", "v2026"];
@@ -52,7 +56,16 @@ fn version_routes(sandbox: &Sandbox, version: &'static str) -> Router<Sandbox> {
             },
             gate,
         ))
-        .fallback(errors::not_found_fallback)
+        .fallback(move |State(sandbox): State<Sandbox>, method: Method| {
+            unknown_path(sandbox, version, method)
+        })
+}
+
+/// A path under a version that no route serves: counted as `"{method} /{version}/*"`, then 404.
+async fn unknown_path(sandbox: Sandbox, version: &'static str, method: Method) -> Response {
+    let route = format!("{method} /{version}/*");
+    sandbox.shared.stats.lock().count_api_request(route);
+    ApiError::not_found().into_response()
 }
 
 #[derive(Clone)]
@@ -63,6 +76,13 @@ struct Gate {
 
 /// Faults, authentication, rate limit; puts the [`auth::Caller`] into the request.
 async fn gate(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| stats::route_template(m.as_str(), gate.version))
+        .unwrap_or_else(|| req.uri().path().to_owned());
+    let route = format!("{} {template}", req.method());
+    gate.sandbox.shared.stats.lock().count_api_request(route);
     let faults = gate.sandbox.faults();
     if let Some(status) = faults.take_failure() {
         return faults.failure_response(status);

@@ -213,6 +213,7 @@ fn render_login(
         .iter()
         .map(|(k, v)| (*k, v.as_str()))
         .collect();
+    let users = sandbox.users();
     let page = LoginPage {
         tenant: &sandbox.shared.config.tenant_name,
         client_name: &request.client.name,
@@ -220,7 +221,7 @@ fn render_login(
         hidden: &hidden,
         username,
         error,
-        users: &sandbox.shared.seed.users,
+        users: &users,
     };
     html(status, login_page(&page))
 }

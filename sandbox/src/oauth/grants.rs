@@ -196,11 +196,13 @@ impl Grants {
         token
     }
 
-    /// Uses up a refresh token (rotation: the caller issues a new one).
+    /// Redeems a refresh token. With `rotate`, the token is used up (the caller issues a new
+    /// one); without, it stays valid until it expires (the caller hands it back).
     pub(crate) fn redeem_refresh(
         &mut self,
         token: &str,
         client_id: &str,
+        rotate: bool,
     ) -> Result<RefreshGrant, OAuthError> {
         let now = Instant::now();
         match self.refresh.get(token) {
@@ -216,10 +218,12 @@ impl Grants {
                 ));
             }
         }
-        self.refresh
-            .remove(token)
-            .map(|r| r.grant)
-            .ok_or_else(|| OAuthError::invalid_grant("unknown, used or expired refresh token"))
+        let grant = if rotate {
+            self.refresh.remove(token).map(|r| r.grant)
+        } else {
+            self.refresh.get(token).map(|r| r.grant.clone())
+        };
+        grant.ok_or_else(|| OAuthError::invalid_grant("unknown, used or expired refresh token"))
     }
 
     pub(crate) fn access_valid(&self, jti: &str) -> bool {

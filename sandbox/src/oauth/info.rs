@@ -33,17 +33,18 @@ pub(crate) async fn info(
     }))
 }
 
-/// The user behind a bearer token. 401 for a missing or invalid token, and for a token that
-/// carries no user (an API client's).
+/// The user behind a bearer token, with its current user levels (`authorities`). 401 for a
+/// missing or invalid token, and for a token that carries no user (an API client's).
 pub(crate) async fn userinfo(State(sandbox): State<Sandbox>, headers: HeaderMap) -> Response {
     let Some(caller) = auth::authenticate(&sandbox, &headers) else {
         return errors::unauthorized();
     };
     let claims = &caller.claims;
+    // The user as it is now: its current levels, not the token's (which may be older).
     let user = claims
         .user_name
         .as_deref()
-        .and_then(|name| sandbox.shared.seed.user(name));
+        .and_then(|name| sandbox.user(name));
     let Some(user) = user else {
         return (
             StatusCode::UNAUTHORIZED,

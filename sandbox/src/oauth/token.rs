@@ -3,10 +3,15 @@
 //!
 //! - `authorization_code`: one-time, short-lived codes; `redirect_uri` must equal the
 //!   authorization request's; PKCE (S256 or plain) checked when the request had a challenge.
-//! - `refresh_token`: rotation (the presented token is used up, a new one returned); the new
+//! - `refresh_token`: with rotation (the default, `SandboxConfig::rotate_refresh_tokens`) the
+//!   presented token is used up and a new one returned, and a used one is `invalid_grant`;
+//!   without, the presented token stays valid until it expires and is returned again. The
 //!   refresh token keeps the original scopes, a `scope` parameter narrows only the access token.
+//!   The access token carries the user's levels as they are now (see the `users` module).
 //! - `client_credentials`: personal access tokens carry their user, API clients none; no refresh
 //!   token (RFC 6749 §4.4.3).
+//!
+//! Every request is counted by grant type and outcome (see the `stats` module).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,16 +31,39 @@ use super::{OAuthError, no_store, param, parse_params, scopes};
 use crate::Sandbox;
 use crate::ids;
 use crate::seed::{Client, GRANT_TYPES, User};
+use crate::stats::GrantKind;
 
 pub(crate) async fn token(
     State(sandbox): State<Sandbox>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match exchange(&sandbox, &headers, body) {
+    let kind = GrantKind::of(
+        body.as_ref()
+            .ok()
+            .and_then(|b| parse_params(b))
+            .as_deref()
+            .and_then(|params| param(params, "grant_type")),
+    );
+    let result = exchange(&sandbox, &headers, body);
+    sandbox
+        .shared
+        .stats
+        .lock()
+        .count_token_request(kind, result.is_ok());
+    match result {
         Ok(json) => (no_store(), Json(json)).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// The refresh token a token response carries.
+enum RefreshOut {
+    None,
+    /// A new refresh token with these scopes.
+    New(Vec<String>),
+    /// The presented refresh token again (no rotation).
+    Same(String),
 }
 
 fn exchange(
@@ -60,6 +88,11 @@ fn exchange(
         .ok_or_else(|| OAuthError::invalid_request("a parameter is repeated"))?;
     let seed = &sandbox.shared.seed;
     let client = authenticate_client(seed.clients.as_slice(), headers, &params)?;
+    let find_user = |name: &str| {
+        sandbox
+            .user(name)
+            .ok_or_else(|| OAuthError::invalid_grant("the grant's user no longer exists"))
+    };
     let grant_type = param(&params, "grant_type")
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
     if !GRANT_TYPES.contains(&grant_type) {
@@ -73,11 +106,6 @@ fn exchange(
             client.client_id
         )));
     }
-    let find_user = |name: &str| {
-        seed.user(name)
-            .cloned()
-            .ok_or_else(|| OAuthError::invalid_grant("the grant's user no longer exists"))
-    };
     let issued = match grant_type {
         "authorization_code" => {
             let code = param(&params, "code")
@@ -89,9 +117,11 @@ fn exchange(
                 param(&params, "code_verifier"),
             )?;
             let user = find_user(&grant.username)?;
-            let refresh = client
-                .allows_grant("refresh_token")
-                .then(|| grant.scopes.clone());
+            let refresh = if client.allows_grant("refresh_token") {
+                RefreshOut::New(grant.scopes.clone())
+            } else {
+                RefreshOut::None
+            };
             issue(
                 sandbox,
                 client,
@@ -104,11 +134,13 @@ fn exchange(
         "refresh_token" => {
             let token = param(&params, "refresh_token")
                 .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
-            let grant: RefreshGrant = sandbox
-                .shared
-                .grants
-                .lock()
-                .redeem_refresh(token, &client.client_id)?;
+            let rotate = sandbox.rotate_refresh_tokens();
+            let grant: RefreshGrant =
+                sandbox
+                    .shared
+                    .grants
+                    .lock()
+                    .redeem_refresh(token, &client.client_id, rotate)?;
             let access_scopes =
                 scopes::resolve(&client.scopes, param(&params, "scope"), Some(&grant.scopes))?;
             let user = grant.username.as_deref().map(find_user).transpose()?;
@@ -118,13 +150,24 @@ fn exchange(
                 user.as_ref(),
                 access_scopes,
                 Some(grant.family),
-                Some(grant.scopes),
+                if rotate {
+                    RefreshOut::New(grant.scopes)
+                } else {
+                    RefreshOut::Same(token.to_owned())
+                },
             )
         }
         _ => {
             let granted = scopes::resolve(&client.scopes, param(&params, "scope"), None)?;
             let user = client.user.as_deref().map(find_user).transpose()?;
-            issue(sandbox, client, user.as_ref(), granted, None, None)
+            issue(
+                sandbox,
+                client,
+                user.as_ref(),
+                granted,
+                None,
+                RefreshOut::None,
+            )
         }
     };
     Ok(issued)
@@ -207,7 +250,7 @@ fn issue(
     user: Option<&User>,
     scopes: Vec<String>,
     family: Option<u64>,
-    refresh_scopes: Option<Vec<String>>,
+    refresh: RefreshOut,
 ) -> Value {
     let shared = &sandbox.shared;
     let config = &shared.config;
@@ -233,8 +276,9 @@ fn issue(
     let access_token = shared.signer.sign(&claims);
     let mut grants = shared.grants.lock();
     grants.record_access(claims.jti.clone(), config.token_ttl, family);
-    let refresh_token = match (refresh_scopes, family) {
-        (Some(scopes), Some(family)) => Some(grants.issue_refresh(
+    let refresh_token = match (refresh, family) {
+        (RefreshOut::Same(token), _) => Some(token),
+        (RefreshOut::New(scopes), Some(family)) => Some(grants.issue_refresh(
             RefreshGrant {
                 client_id: client.client_id.clone(),
                 username: claims.user_name.clone(),

@@ -272,3 +272,33 @@ pub fn request_id(res: &Response) -> &str {
         .to_str()
         .unwrap()
 }
+
+/// A `refresh_token` grant through the console client.
+pub async fn refresh(http: &reqwest::Client, base: &str, refresh_token: &str) -> Response {
+    http.post(format!("{base}/oauth/token"))
+        .basic_auth("console", Some("console-secret"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// POSTs JSON to a control endpoint (`/__sandbox/...`), as a script would.
+pub async fn control_post(env: &Env, path: &str, body: &Value) -> Response {
+    env.http
+        .post(env.url(path))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GETs a control endpoint; (status, JSON body).
+pub async fn control_get(env: &Env, path: &str) -> (StatusCode, Value) {
+    let res = env.http.get(env.url(path)).send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}

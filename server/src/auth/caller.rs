@@ -7,7 +7,7 @@
 use app::caller::Caller;
 use app::error::AppError;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
@@ -55,7 +55,8 @@ pub async fn resolve_caller(
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         return next.run(request).await;
     };
-    let caller = match auth.caller(&session).await {
+    let request_id = crate::request_id::of(request.headers()).to_string();
+    let caller = match auth.caller(&session, &request_id).await {
         Ok(caller) => caller,
         Err(e) => {
             let error = AppError::from(e);
@@ -73,18 +74,19 @@ pub async fn resolve_caller(
                     .path_and_query()
                     .map(|pq| pq.as_str())
                     .and_then(local_return_path);
-                if had_session(request.headers()) {
+                if auth
+                    .inner
+                    .cookies
+                    .read(request.headers(), SIGNED_IN_COOKIE)
+                    .is_some()
+                {
                     // Their session ended (timeout or failed refresh): say so before sending
                     // them to ISC, and forget the marker so it is said once.
                     let mut response = routes::found(&app::routes::signin(
                         Some(app::routes::SigninReason::Expired),
                         here,
                     ));
-                    routes::clear_cookie(
-                        &mut response,
-                        SIGNED_IN_COOKIE,
-                        auth.inner.secure_cookies,
-                    );
+                    routes::set_cookie(&mut response, auth.inner.cookies.removal(SIGNED_IN_COOKIE));
                     return response;
                 }
                 return routes::found(&app::routes::login(here));
@@ -95,21 +97,9 @@ pub async fn resolve_caller(
     next.run(request).await
 }
 
-/// Whether the browser sent the marker of an earlier sign-in.
-fn had_session(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, _)| name == SIGNED_IN_COOKIE)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     #[test]
     fn pages_are_told_apart_from_everything_else() {
@@ -129,20 +119,5 @@ mod tests {
         ] {
             assert_eq!(kind(other), Kind::NotAPage, "{other}");
         }
-    }
-
-    #[test]
-    fn the_marker_cookie_is_found_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; sgc_signed_in=1; b=2"),
-        );
-        assert!(had_session(&headers));
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("sgc_signed_in_not=1"),
-        );
-        assert!(!had_session(&headers));
     }
 }

@@ -3,15 +3,13 @@
 
 use app::error::AppError;
 
-use super::session::StoreError;
-
 /// The session store or the token table could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("cannot read the session store")]
     Session(#[source] tower_sessions::session::Error),
     #[error("cannot read the users' token table")]
-    Tokens(#[source] sqlx::Error),
+    Tokens(#[source] crate::store::tokens::TokenError),
 }
 
 impl From<AuthError> for AppError {
@@ -24,10 +22,6 @@ impl From<AuthError> for AppError {
 /// Setting up sign-in at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthSetupError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("cannot prepare the session database")]
-    Migrate(#[from] sqlx::Error),
     #[error("cannot build the HTTP client for sign-in")]
     Http(#[source] reqwest::Error),
 }
@@ -50,7 +44,7 @@ mod tests {
 
     #[test]
     fn the_browser_hears_only_that_the_store_is_unavailable() {
-        let e = AuthError::Tokens(sqlx::Error::PoolTimedOut);
+        let e = AuthError::Tokens(sqlx::Error::PoolTimedOut.into());
         assert!(error_chain(&e).starts_with("cannot read the users' token table: "));
         let app = AppError::from(e);
         assert_eq!(app, AppError::StoreUnavailable);

@@ -19,6 +19,9 @@ pub struct TokenClaims {
     pub user_name: Option<String>,
     #[serde(default)]
     pub authorities: Vec<String>,
+    /// The person's identity id (ISC puts it in user tokens).
+    #[serde(default)]
+    pub identity_id: Option<String>,
 }
 
 /// Reads the payload of a JWT `header.payload.signature` (see the module docs for why unverified).
@@ -72,6 +75,7 @@ pub struct Identity {
     pub user_name: String,
     pub display_name: String,
     pub levels: Vec<String>,
+    pub identity_id: Option<String>,
 }
 
 impl Identity {
@@ -99,6 +103,7 @@ impl Identity {
             user_name,
             display_name,
             levels,
+            identity_id: claims.identity_id,
         })
     }
 }
@@ -134,6 +139,7 @@ mod tests {
         let claims = TokenClaims {
             user_name: Some("admin".into()),
             authorities: vec!["ORG_ADMIN".into()],
+            identity_id: Some("2c91808a".into()),
         };
         let info = UserInfo {
             user_name: Some("admin".into()),

@@ -8,9 +8,11 @@
 //! - `error`: what can go wrong in here, kept off the browser-facing `AppError`.
 
 mod caller;
+mod cookies;
 mod error;
 mod identity;
 mod oauth;
+mod pending;
 mod roles;
 mod routes;
 mod session;
@@ -22,29 +24,35 @@ use std::time::Duration;
 use app::caller::{Caller, Credential};
 use app::model::Role;
 use tower_sessions::Session;
-use tower_sessions_sqlx_store::SqliteStore;
 
 pub use app::model::return_path::local_return_path;
 pub use caller::resolve_caller;
+pub use cookies::CookieRules;
 pub use error::{AuthError, AuthSetupError, error_chain};
 pub use oauth::{Endpoints, discover_authorize_url, join as join_url};
 pub use routes::routes;
-pub use session::{DATABASE_FILE, SESSION_COOKIE, SIGNED_IN_COOKIE, StoreError};
+pub use session::{SESSION_COOKIE, SIGNED_IN_COOKIE};
 
+use crate::store::sessions::SessionTable;
+use crate::store::tokens::TokenTable;
+use crate::store::{Database, Sealer};
 use oauth::OAuth;
 use roles::RoleMap;
 use session::{Access, SignedIn};
-use tokens::{RefreshLocks, SessionTokens, TokenStore};
+use tokens::{RefreshLocks, SessionTokens};
 
 /// A session in use is saved (extending its idle expiry) at most this often (or a quarter of
 /// the idle timeout, if that is shorter).
 const TOUCH_EVERY_SECS: i64 = 60;
 /// How often expired sessions and tokens are deleted.
 const CLEANUP_PERIOD: Duration = Duration::from_secs(10 * 60);
+/// A user's ISC user levels are checked again at least this often (an admin's at every refresh
+/// too): someone whose level is removed in ISC loses the console within this time.
+pub const RECHECK: Duration = Duration::from_secs(15 * 60);
 
 /// Unix seconds now.
 pub(crate) fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    crate::store::now()
 }
 
 /// Sign-in settings the server resolved at start-up.
@@ -52,10 +60,12 @@ pub struct AuthSettings {
     pub client: crate::config::ClientCredential,
     pub endpoints: Endpoints,
     pub scopes: Vec<String>,
-    /// The console's public origin, e.g. `https://console.example.com` (no trailing slash).
-    pub public_base: String,
+    /// The console's public URL (its cookies' `Secure`, prefix and `Path` follow it).
+    pub public_url: url::Url,
     pub session_idle: Duration,
     pub session_max: Duration,
+    /// How often users' levels are checked again at ISC (at most [`RECHECK`]).
+    pub recheck: Duration,
     pub helpdesk_levels: Vec<String>,
     /// ISC calls' timeouts (the token endpoint included).
     pub connect_timeout: Duration,
@@ -73,31 +83,34 @@ pub struct Auth {
 struct Inner {
     oauth: OAuth,
     roles: RoleMap,
-    tokens: TokenStore,
+    tokens: TokenTable,
     locks: RefreshLocks,
+    sealer: Sealer,
+    cookies: CookieRules,
     idle: i64,
     max: i64,
-    /// Cookies get `Secure` (the public URL is https).
-    secure_cookies: bool,
+    recheck: i64,
+    /// How long a replica may hold a token row's refresh lease (a refresh's longest call).
+    lease: Duration,
     app_credential: Option<Arc<dyn Credential>>,
 }
 
 /// What [`Auth::open`] sets up: the shared state, the session layer, and the clean-up tasks.
 pub struct AuthParts {
     pub auth: Auth,
-    pub session_layer: tower_sessions::SessionManagerLayer<SqliteStore>,
+    pub session_layer: tower_sessions::SessionManagerLayer<SessionTable>,
     pub cleanup: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Auth {
-    /// Opens the session database in `data_dir` and prepares sign-in.
-    pub async fn open(
+    /// Prepares sign-in on the console's database.
+    pub fn open(
         settings: AuthSettings,
-        data_dir: &std::path::Path,
+        db: &Database,
+        sealer: Sealer,
     ) -> Result<AuthParts, AuthSetupError> {
-        let pool = session::open_database(data_dir).await?;
-        let store = session::session_store(pool.clone()).await?;
-        let tokens = TokenStore::new(pool).await?;
+        let sessions = SessionTable::new(db.clone());
+        let tokens = TokenTable::new(db.clone(), sealer.clone());
         let http = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
@@ -107,22 +120,25 @@ impl Auth {
             .user_agent(concat!("sync-groups-console/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(AuthSetupError::Http)?;
-        let secure_cookies = settings.public_base.starts_with("https://");
+        let cookies = CookieRules::for_public_url(&settings.public_url);
+        let session_layer = session::layer(sessions.clone(), &cookies, settings.session_idle);
         let auth = Auth {
             inner: Arc::new(Inner {
                 oauth: OAuth::new(&settings.client, &settings.endpoints, settings.scopes, http),
                 roles: RoleMap::new(&settings.helpdesk_levels),
                 tokens: tokens.clone(),
                 locks: RefreshLocks::default(),
+                sealer,
+                cookies,
                 idle: secs(settings.session_idle),
                 max: secs(settings.session_max),
-                secure_cookies,
+                recheck: secs(settings.recheck.min(RECHECK)),
+                lease: settings.connect_timeout + settings.request_timeout,
                 app_credential: settings.app_credential,
             }),
         };
-        let session_layer = session::layer(store.clone(), secure_cookies, settings.session_idle);
         let cleanup = vec![
-            session::spawn_cleanup(store, CLEANUP_PERIOD),
+            session::spawn_cleanup(sessions, CLEANUP_PERIOD),
             tokio::spawn(async move {
                 let mut every = tokio::time::interval(CLEANUP_PERIOD);
                 loop {
@@ -170,33 +186,12 @@ impl Auth {
         Ok(Some(data))
     }
 
-    /// Like [`Auth::current`], and an admin's session whose tokens are gone (signed out in a
-    /// concurrent request, refresh failed) is ended too. For page loads.
-    async fn current_checked(&self, session: &Session) -> Result<Option<SignedIn>, AuthError> {
-        let Some(data) = self.current(session).await? else {
-            return Ok(None);
-        };
-        if let Some(id) = data.token_id() {
-            match self.inner.tokens.load(id).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    self.end_session(session, Some(id)).await;
-                    return Ok(None);
-                }
-                Err(e) => return Err(AuthError::Tokens(e)),
-            }
-        }
-        Ok(Some(data))
-    }
-
     /// Ends a session: forgets its tokens and deletes it (the cookie is removed with the
     /// response, if the response has not started yet; otherwise the next request finds no
     /// session behind it).
     async fn end_session(&self, session: &Session, token_id: Option<&str>) {
-        if let Some(id) = token_id
-            && let Err(e) = self.inner.tokens.delete(id).await
-        {
-            tracing::warn!(error = %e, "cannot delete a user's tokens");
+        if let Some(id) = token_id {
+            self.forget_tokens(id).await;
         }
         if let Err(e) = session.flush().await {
             tracing::warn!(error = %e, "cannot delete a session");
@@ -210,29 +205,69 @@ fn secs(d: Duration) -> i64 {
 
 impl Auth {
     /// Who is calling with `session`: resolved once per request, by the caller middleware.
-    /// An admin's session whose tokens are gone counts as signed out.
-    pub async fn caller(&self, session: &Session) -> Result<Caller, AuthError> {
-        let Some(data) = self.current_checked(session).await? else {
+    /// A session whose tokens are gone (signed out elsewhere, refresh refused, level removed in
+    /// ISC) counts as signed out. The role is the one ISC's levels gave at the last check; a
+    /// check older than the re-check interval is done now.
+    pub async fn caller(&self, session: &Session, request_id: &str) -> Result<Caller, AuthError> {
+        let Some(data) = self.current(session).await? else {
             return Ok(Caller::SignedOut);
         };
-        Ok(match data.access {
-            Access::Denied { user_name, levels } => Caller::NoAccess { user_name, levels },
-            Access::Granted { viewer, tokens } => match (viewer.role, tokens) {
-                (Role::Admin, Some(id)) => Caller::Admin {
-                    viewer,
-                    own_token: Arc::new(SessionTokens {
-                        auth: self.clone(),
-                        session: session.clone(),
-                        id,
-                    }),
-                },
-                // An admin session always has tokens; without them nobody can act for it.
-                (Role::Admin, None) => Caller::SignedOut,
-                (Role::Helpdesk, _) => Caller::Helpdesk {
-                    viewer,
-                    app_credential: self.inner.app_credential.clone(),
-                },
+        let (viewer, id) = match data.access {
+            Access::Denied { user_name, levels } => {
+                return Ok(Caller::NoAccess { user_name, levels });
+            }
+            Access::Granted {
+                viewer,
+                tokens: Some(id),
+            } => (viewer, id),
+            // Written by an older version (helpdesk sessions kept no tokens): sign in again.
+            Access::Granted { tokens: None, .. } => {
+                self.end_session(session, None).await;
+                return Ok(Caller::SignedOut);
+            }
+        };
+        let stored = match self.load_tokens(&id).await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => {
+                self.end_session(session, None).await;
+                return Ok(Caller::SignedOut);
+            }
+            Err(e) => return Err(AuthError::Tokens(e)),
+        };
+        let due = |s: &store::tokens::Stored| now() - s.checked_at >= self.inner.recheck;
+        let role = if due(&stored) {
+            match self.refresh_tokens(&id, due).await {
+                Ok(checked) => checked.role,
+                Err(tokens::Ended::SignedOut) => {
+                    self.end_session(session, None).await;
+                    return Ok(Caller::SignedOut);
+                }
+                // ISC cannot say now: keep what it said last time, and ask again next request.
+                Err(tokens::Ended::Credential(e)) => {
+                    tracing::warn!(error = %e, "cannot re-check a user's levels now");
+                    stored.role
+                }
+            }
+        } else {
+            stored.role
+        };
+        let viewer = app::model::Viewer { role, ..viewer };
+        Ok(match role {
+            Role::Admin => Caller::Admin {
+                viewer,
+                own_token: Arc::new(SessionTokens {
+                    auth: self.clone(),
+                    session: session.clone(),
+                    id,
+                }),
+                request_id: request_id.to_string(),
+            },
+            Role::Helpdesk => Caller::Helpdesk {
+                viewer,
+                app_credential: self.inner.app_credential.clone(),
             },
         })
     }
 }
+
+use crate::store;

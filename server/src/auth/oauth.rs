@@ -30,14 +30,7 @@ pub struct Endpoints {
     pub redirect: Url,
 }
 
-/// A token response, kept server-side only. No `Debug`: it must never reach a log.
-#[derive(Clone)]
-pub struct Tokens {
-    pub access: String,
-    pub refresh: Option<String>,
-    /// Unix seconds after which the access token is renewed before use.
-    pub renew_at: i64,
-}
+pub use crate::store::tokens::Tokens;
 
 /// Why a token request failed.
 #[derive(Debug, thiserror::Error)]

@@ -2,35 +2,44 @@
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
-use tower_sessions::cookie::{Cookie, SameSite};
+use tower_sessions::cookie::Cookie;
 
 use super::identity::{self, Identity};
 use super::oauth::{ExchangeError, Tokens};
-use super::session::{
-    AUTH_KEY, Access, LOGIN_KEY, LOGIN_TTL_SECS, MAX_PENDING_LOGINS, PendingLogin,
-    SIGNED_IN_COOKIE, SignedIn,
-};
+use super::pending::{LOGIN_COOKIE, PendingLogin, PendingLogins};
+use super::session::{AUTH_KEY, Access, SIGNED_IN_COOKIE, SignedIn};
 use super::{Auth, local_return_path, now};
-use app::model::{Role, Viewer};
+use app::model::Viewer;
 
 /// How long the "was signed in" marker outlives a session's maximum length.
 const MARKER_EXTRA_SECS: i64 = 7 * 24 * 3600;
 
-pub fn routes<S: Clone + Send + Sync + 'static>(auth: Auth) -> Router<S> {
+/// The sign-in routes; `limit` (the per-address rate limit) goes on the two that start and
+/// finish a sign-in.
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    auth: Auth,
+    limit: crate::sign_in_limit::SignInLayer,
+) -> Router<S> {
     Router::new()
-        .route("/auth/login", get(login))
-        .route("/auth/callback", get(callback))
+        .route("/auth/login", get(login).layer(limit.clone()))
+        .route("/auth/callback", get(callback).layer(limit))
         // POST only: a sign-out link or image could otherwise sign people out (CSRF).
         .route("/auth/logout", post(logout))
         .with_state(auth)
 }
 
-/// `GET /auth/login?return=/groups/abc`: starts a sign-in at ISC.
-async fn login(State(auth): State<Auth>, session: Session, RawQuery(query): RawQuery) -> Response {
+/// `GET /auth/login?return=/groups/abc`: starts a sign-in at ISC. Writes nothing on the server:
+/// the sign-in in progress goes into a sealed cookie.
+async fn login(
+    State(auth): State<Auth>,
+    session: Session,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let return_to = first_param(query.as_deref(), "return")
         .as_deref()
         .and_then(local_return_path)
@@ -49,53 +58,71 @@ async fn login(State(auth): State<Auth>, session: Session, RawQuery(query): RawQ
         }
     }
     let (url, state, verifier) = auth.inner.oauth.authorize();
-    let mut pending: Vec<PendingLogin> = session
-        .get(LOGIN_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let now = now();
-    pending.retain(|p| now - p.created_at < LOGIN_TTL_SECS);
+    let mut pending =
+        PendingLogins::from_request(&headers, &auth.inner.cookies, &auth.inner.sealer);
     pending.push(PendingLogin {
         state: state.secret().clone(),
         verifier: verifier.secret().clone(),
-        return_to: return_to.clone(),
-        created_at: now,
+        return_to,
+        created_at: now(),
     });
-    let excess = pending.len().saturating_sub(MAX_PENDING_LOGINS);
-    pending.drain(..excess);
-    if let Err(e) = session.insert(LOGIN_KEY, &pending).await {
-        tracing::error!(error = %e, "cannot store a pending sign-in");
-        return failure(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The console cannot start a sign-in right now.",
-            &return_to,
-        );
-    }
-    found(url.as_str())
+    let mut response = found(url.as_str());
+    set_cookie(
+        &mut response,
+        pending.cookie(&auth.inner.cookies, &auth.inner.sealer),
+    );
+    response
 }
 
 /// `GET /auth/callback?code=…&state=…` (or `?error=…&state=…`): ISC sends the browser back.
 async fn callback(
     State(auth): State<Auth>,
     session: Session,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.as_deref();
-    let Some(pending) = take_pending(&session, first_param(query, "state").as_deref()).await else {
+    let had_cookie = auth.inner.cookies.read(&headers, LOGIN_COOKIE).is_some();
+    let mut pending =
+        PendingLogins::from_request(&headers, &auth.inner.cookies, &auth.inner.sealer);
+    let taken = first_param(query.as_deref(), "state").and_then(|state| pending.take(&state));
+    let (mut response, signed_in) = complete(&auth, &session, query.as_deref(), taken).await;
+    // The used sign-in is gone from the cookie; after a successful one, so are the others
+    // (other tabs' verifiers are of no use any more).
+    if signed_in {
+        pending = PendingLogins::default();
+    }
+    if had_cookie {
+        set_cookie(
+            &mut response,
+            pending.cookie(&auth.inner.cookies, &auth.inner.sealer),
+        );
+    }
+    response
+}
+
+/// The callback's work once its pending sign-in (if any) is known.
+async fn complete(
+    auth: &Auth,
+    session: &Session,
+    query: Option<&str>,
+    pending: Option<PendingLogin>,
+) -> (Response, bool) {
+    let Some(pending) = pending else {
         // Unknown state: a forged or replayed callback, or a sign-in that took too long. Nothing
         // is stored, so no session comes of it.
-        return failure(
-            StatusCode::BAD_REQUEST,
-            "This sign-in is unknown or has expired.",
-            "/",
+        return (
+            failure(
+                StatusCode::BAD_REQUEST,
+                "This sign-in is unknown or has expired.",
+                "/",
+            ),
+            false,
         );
     };
     let return_to = pending.return_to.clone();
     if let Some(error) = first_param(query, "error") {
         if error == "access_denied" {
-            return found(&app::routes::signin(None, Some(&return_to)));
+            return (found(&app::routes::signin(None, Some(&return_to))), false);
         }
         // The parameter comes from the browser: log only a short, plain code.
         let error: String = error
@@ -104,17 +131,23 @@ async fn callback(
             .take(64)
             .collect();
         tracing::info!(%error, "ISC refused the sign-in");
-        return failure(
-            StatusCode::BAD_GATEWAY,
-            "ISC refused the sign-in.",
-            &return_to,
+        return (
+            failure(
+                StatusCode::BAD_GATEWAY,
+                "ISC refused the sign-in.",
+                &return_to,
+            ),
+            false,
         );
     }
     let Some(code) = first_param(query, "code") else {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            "ISC sent no authorization code.",
-            &return_to,
+        return (
+            failure(
+                StatusCode::BAD_REQUEST,
+                "ISC sent no authorization code.",
+                &return_to,
+            ),
+            false,
         );
     };
     let tokens = match auth.inner.oauth.exchange_code(code, pending.verifier).await {
@@ -125,12 +158,12 @@ async fn callback(
                 ExchangeError::Refused(_) => "ISC did not accept the sign-in.",
                 ExchangeError::Unavailable => "ISC could not be reached to complete the sign-in.",
             };
-            return failure(StatusCode::BAD_GATEWAY, message, &return_to);
+            return (failure(StatusCode::BAD_GATEWAY, message, &return_to), false);
         }
     };
-    let data = match establish(&auth, &session, tokens).await {
+    let data = match establish(auth, session, tokens).await {
         Ok(data) => data,
-        Err((status, message)) => return failure(status, message, &return_to),
+        Err((status, message)) => return (failure(status, message, &return_to), false),
     };
     match data.access {
         Access::Granted { .. } => {
@@ -138,13 +171,15 @@ async fn callback(
             let marker_age = auth.inner.max.saturating_add(MARKER_EXTRA_SECS);
             set_cookie(
                 &mut response,
-                marker(auth.inner.secure_cookies)
+                auth.inner
+                    .cookies
+                    .build(SIGNED_IN_COOKIE, "1".into())
                     .max_age(time::Duration::seconds(marker_age))
                     .build(),
             );
-            response
+            (response, true)
         }
-        Access::Denied { .. } => found(app::routes::NO_ACCESS),
+        Access::Denied { .. } => (found(app::routes::NO_ACCESS), true),
     }
 }
 
@@ -169,12 +204,13 @@ async fn establish(
 
     let now = now();
     let role = auth.inner.roles.role_for(&who.levels);
+    // Admins act with their tokens; a helpdesk user's are kept (sealed) only to re-check their
+    // levels. Someone with no level served keeps none.
     let token_id = match role {
-        // Only admins act with their own token; nobody else's tokens are kept.
-        Some(Role::Admin) => match auth
+        Some(role) => match auth
             .inner
             .tokens
-            .insert(&tokens, now + auth.inner.max)
+            .insert(&tokens, role, now + auth.inner.max)
             .await
         {
             Ok(id) => Some(id),
@@ -183,7 +219,7 @@ async fn establish(
                 return Err(STORE_FAILED);
             }
         },
-        _ => None,
+        None => None,
     };
     let access = match role {
         Some(role) => Access::Granted {
@@ -191,6 +227,7 @@ async fn establish(
                 user_name: who.user_name.clone(),
                 display_name: who.display_name,
                 role,
+                identity_id: who.identity_id,
             },
             tokens: token_id,
         },
@@ -202,9 +239,8 @@ async fn establish(
     // A sign-in replaces whatever this browser had (e.g. another user's session).
     if let Ok(Some(previous)) = session.get::<SignedIn>(AUTH_KEY).await
         && let Some(id) = previous.token_id()
-        && let Err(e) = auth.inner.tokens.delete(id).await
     {
-        tracing::warn!(error = %e, "cannot delete the previous sign-in's tokens");
+        auth.forget_tokens(id).await;
     }
     let data = SignedIn {
         access,
@@ -215,15 +251,13 @@ async fn establish(
         // A new session id at sign-in: an id planted before sign-in (session fixation) is
         // worth nothing afterwards.
         session.cycle_id().await?;
-        // Other tabs' pending sign-ins (and their PKCE verifiers) are of no use any more.
-        session.remove_value(LOGIN_KEY).await?;
         session.insert(AUTH_KEY, &data).await
     }
     .await;
     if let Err(e) = stored {
         tracing::error!(error = %e, "cannot store the session");
         if let Some(id) = data.token_id() {
-            let _ = auth.inner.tokens.delete(id).await;
+            auth.forget_tokens(id).await;
         }
         return Err(STORE_FAILED);
     }
@@ -259,31 +293,8 @@ async fn logout(State(auth): State<Auth>, session: Session) -> Response {
         ],
     )
         .into_response();
-    clear_cookie(&mut response, SIGNED_IN_COOKIE, auth.inner.secure_cookies);
+    set_cookie(&mut response, auth.inner.cookies.removal(SIGNED_IN_COOKIE));
     response
-}
-
-/// Removes and returns the pending sign-in whose `state` matches.
-async fn take_pending(session: &Session, state: Option<&str>) -> Option<PendingLogin> {
-    let state = state?;
-    let mut pending: Vec<PendingLogin> = session.get(LOGIN_KEY).await.ok().flatten()?;
-    let index = pending
-        .iter()
-        .position(|p| constant_time_eq(p.state.as_bytes(), state.as_bytes()))?;
-    let found = pending.remove(index);
-    let stored = if pending.is_empty() {
-        session.remove_value(LOGIN_KEY).await.map(|_| ())
-    } else {
-        session.insert(LOGIN_KEY, &pending).await
-    };
-    if let Err(e) = stored {
-        tracing::warn!(error = %e, "cannot update pending sign-ins");
-    }
-    (now() - found.created_at < LOGIN_TTL_SECS).then_some(found)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The first value of `name` in a query string.
@@ -308,26 +319,10 @@ pub fn found(location: &str) -> Response {
     }
 }
 
-fn marker(secure: bool) -> tower_sessions::cookie::CookieBuilder<'static> {
-    Cookie::build((SIGNED_IN_COOKIE, "1"))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-}
-
-fn set_cookie(response: &mut Response, cookie: Cookie<'_>) {
+pub(super) fn set_cookie(response: &mut Response, cookie: Cookie<'_>) {
     if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
-}
-
-/// Adds a `Set-Cookie` that deletes `name` (our own marker cookie).
-pub fn clear_cookie(response: &mut Response, name: &'static str, secure: bool) {
-    let mut cookie = marker(secure).build();
-    cookie.set_name(name);
-    cookie.make_removal();
-    set_cookie(response, cookie);
 }
 
 /// A plain page for a sign-in that could not complete, with a way to try again.
@@ -369,17 +364,5 @@ mod tests {
             first_param(Some("a=1&return=%2Fx&return=%2Fy"), "return").as_deref(),
             Some("/x")
         );
-    }
-
-    #[test]
-    fn the_marker_cookie_is_cleared_with_the_same_attributes() {
-        let mut response = found("/");
-        clear_cookie(&mut response, SIGNED_IN_COOKIE, true);
-        let set = response.headers()[header::SET_COOKIE]
-            .to_str()
-            .expect("ascii")
-            .to_string();
-        assert!(set.starts_with("sgc_signed_in=;"), "{set}");
-        assert!(set.contains("Max-Age=0") && set.contains("Secure") && set.contains("Path=/"));
     }
 }

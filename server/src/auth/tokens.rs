@@ -1,121 +1,31 @@
-//! Signed-in admins' own ISC tokens: kept server-side in their own table, handed to the ISC
-//! client as the caller's [`Credential`], refreshed shortly before they expire, with at most one refresh
-//! in flight per session.
+//! Signed-in users' ISC tokens (sealed in the token table), the admin's credential made of them,
+//! and the one refresh path: single-flight across replicas, and a check of the user's ISC user
+//! levels at every refresh.
+//!
+//! Administrators act with their own token, refreshed shortly before it expires. Helpdesk users
+//! read through the console's application credential; their tokens are kept only so the console
+//! can ask ISC, every [`super::RECHECK`], whether they still have a level it serves.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
-
-use sqlx::{Row, SqlitePool};
-use tower_sessions::Session;
+use std::time::Duration;
 
 use app::caller::{Credential, CredentialError};
 use app::error::NoAnswer;
+use app::model::Role;
+use tower_sessions::Session;
 
 use super::Auth;
-use super::oauth::{ExchangeError, Tokens};
+use super::identity::{self, Identity};
+use super::oauth::ExchangeError;
+use crate::store::tokens::{Stored, TokenError, Tokens};
 
-/// The token table, in the session database.
-#[derive(Clone)]
-pub struct TokenStore {
-    pool: SqlitePool,
-}
+/// How often a request waiting for another replica's refresh looks at the row again.
+const LEASE_POLL: Duration = Duration::from_millis(25);
 
-impl TokenStore {
-    pub async fn new(pool: SqlitePool) -> Result<TokenStore, sqlx::Error> {
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS console_user_tokens (
-                id TEXT PRIMARY KEY NOT NULL,
-                access_token TEXT NOT NULL,
-                refresh_token TEXT,
-                renew_at INTEGER NOT NULL,
-                ends_at INTEGER NOT NULL
-            )",
-        )
-        .execute(&pool)
-        .await?;
-        Ok(TokenStore { pool })
-    }
-
-    /// Stores a new token pair that lives at most until `ends_at` (the session's absolute end);
-    /// returns its id.
-    pub async fn insert(&self, tokens: &Tokens, ends_at: i64) -> Result<String, sqlx::Error> {
-        let id = random_id();
-        sqlx::query(
-            "INSERT INTO console_user_tokens (id, access_token, refresh_token, renew_at, ends_at)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&tokens.access)
-        .bind(&tokens.refresh)
-        .bind(tokens.renew_at)
-        .bind(ends_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(id)
-    }
-
-    pub async fn load(&self, id: &str) -> Result<Option<Tokens>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT access_token, refresh_token, renew_at FROM console_user_tokens
-             WHERE id = ? AND ends_at > ?",
-        )
-        .bind(id)
-        .bind(super::now())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(Tokens {
-                access: r.try_get(0)?,
-                refresh: r.try_get(1)?,
-                renew_at: r.try_get(2)?,
-            })
-        })
-        .transpose()
-    }
-
-    pub async fn update(&self, id: &str, tokens: &Tokens) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE console_user_tokens SET access_token = ?, refresh_token = ?, renew_at = ?
-             WHERE id = ?",
-        )
-        .bind(&tokens.access)
-        .bind(&tokens.refresh)
-        .bind(tokens.renew_at)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn delete(&self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM console_user_tokens WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Deletes the tokens of sessions past their absolute end (sessions that ended by idling
-    /// leave theirs until then).
-    pub async fn delete_ended(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM console_user_tokens WHERE ends_at <= ?")
-            .bind(super::now())
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
-    }
-}
-
-/// 128 random bits, hex.
-fn random_id() -> String {
-    rand::random::<[u8; 16]>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// One lock per token set, so a session's concurrent requests refresh once. Entries are held
-/// weakly: a lock lives as long as someone holds or waits for it.
+/// One lock per token set within this process, so a session's concurrent requests here wait
+/// on memory rather than all polling the database. Entries are held weakly: a lock lives as long
+/// as someone holds or waits for it. (Across replicas, the row's lease does the same.)
 #[derive(Default)]
 pub struct RefreshLocks {
     locks: std::sync::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
@@ -146,6 +56,136 @@ impl RefreshLocks {
     }
 }
 
+/// Why the stored tokens of a session are of no use any more.
+#[derive(Debug, thiserror::Error)]
+pub enum Ended {
+    #[error("the sign-in has ended")]
+    SignedOut,
+    #[error(transparent)]
+    Credential(CredentialError),
+}
+
+impl From<Ended> for CredentialError {
+    fn from(e: Ended) -> CredentialError {
+        match e {
+            Ended::SignedOut => CredentialError::SignedOut,
+            Ended::Credential(e) => e,
+        }
+    }
+}
+
+fn store_error(e: TokenError) -> Ended {
+    tracing::error!(error = %e, "cannot use a user's stored tokens");
+    Ended::Credential(CredentialError::Store)
+}
+
+impl Auth {
+    /// The stored tokens `id`, or `None` when they are gone (signed out elsewhere, past the
+    /// session's end).
+    pub(super) async fn load_tokens(&self, id: &str) -> Result<Option<Stored>, TokenError> {
+        self.inner.tokens.load(id).await
+    }
+
+    /// Refreshes the tokens `id` if `still_needed` says so once this caller's turn has come:
+    /// one refresh at ISC however many requests, on however many replicas, ask at once. The
+    /// fresh token's levels give the user's role; a user with no level left is signed out
+    /// (their tokens deleted).
+    pub(super) async fn refresh_tokens(
+        &self,
+        id: &str,
+        still_needed: impl Fn(&Stored) -> bool,
+    ) -> Result<Stored, Ended> {
+        let lock = self.inner.locks.for_id(id);
+        let _held = lock.lock().await;
+        let lease_ms = i64::try_from(self.inner.lease.as_millis()).unwrap_or(i64::MAX);
+        let give_up = tokio::time::Instant::now() + self.inner.lease + Duration::from_secs(1);
+        loop {
+            let Some(current) = self.load_tokens(id).await.map_err(store_error)? else {
+                return Err(Ended::SignedOut);
+            };
+            if !still_needed(&current) {
+                return Ok(current);
+            }
+            if self
+                .inner
+                .tokens
+                .try_lease(id, lease_ms)
+                .await
+                .map_err(store_error)?
+            {
+                return self.refresh_leased(id, current).await;
+            }
+            // Another replica is refreshing: its result will be in the row.
+            if tokio::time::Instant::now() >= give_up {
+                return Err(Ended::Credential(NoAnswer::Timeout.into()));
+            }
+            tokio::time::sleep(LEASE_POLL).await;
+        }
+    }
+
+    /// The refresh itself, with the lease held.
+    async fn refresh_leased(&self, id: &str, current: Stored) -> Result<Stored, Ended> {
+        let Some(refresh_token) = current.tokens.refresh.as_deref() else {
+            tracing::info!("a user's access token expired and ISC gave no refresh token");
+            self.forget_tokens(id).await;
+            return Err(Ended::SignedOut);
+        };
+        let fresh = match self.inner.oauth.refresh(refresh_token).await {
+            Ok(fresh) => fresh,
+            Err(ExchangeError::Refused(code)) => {
+                tracing::info!(%code, "ISC refused to refresh a user's token; signing out");
+                self.forget_tokens(id).await;
+                return Err(Ended::SignedOut);
+            }
+            Err(ExchangeError::Unavailable) => {
+                if let Err(e) = self.inner.tokens.release(id).await {
+                    tracing::warn!(error = %e, "cannot release a refresh lease");
+                }
+                return Err(Ended::Credential(NoAnswer::Unreachable.into()));
+            }
+        };
+        let Some(role) = self.role_of(&fresh).await else {
+            tracing::info!("a user no longer has an ISC user level the console serves");
+            self.forget_tokens(id).await;
+            return Err(Ended::SignedOut);
+        };
+        if let Err(e) = self.inner.tokens.update(id, &fresh, role).await {
+            // The refresh token is used up: without storing the new one the session cannot go on.
+            tracing::error!(error = %e, "cannot store refreshed tokens; signing out");
+            self.forget_tokens(id).await;
+            return Err(Ended::SignedOut);
+        }
+        Ok(Stored {
+            tokens: fresh,
+            role,
+            checked_at: super::now(),
+        })
+    }
+
+    /// The role ISC's user levels give the holder of `tokens` now (`None`: no level served).
+    pub(super) async fn role_of(&self, tokens: &Tokens) -> Option<Role> {
+        let claims = identity::unverified_claims(&tokens.access);
+        let info = if claims.as_ref().is_some_and(|c| !c.authorities.is_empty()) {
+            None
+        } else {
+            identity::userinfo(
+                self.inner.oauth.http(),
+                self.inner.oauth.userinfo_url(),
+                &tokens.access,
+            )
+            .await
+        };
+        let who = Identity::from_sources(claims, info)?;
+        self.inner.roles.role_for(&who.levels)
+    }
+
+    pub(super) async fn forget_tokens(&self, id: &str) {
+        if let Err(e) = self.inner.tokens.delete(id).await {
+            tracing::warn!(error = %e, "cannot delete a user's tokens");
+        }
+    }
+}
+
 /// The tokens of one signed-in admin, for one request.
 pub struct SessionTokens {
     pub(super) auth: Auth,
@@ -154,78 +194,44 @@ pub struct SessionTokens {
 }
 
 impl SessionTokens {
-    async fn load(&self) -> Result<Tokens, CredentialError> {
-        match self.auth.inner.tokens.load(&self.id).await {
-            Ok(Some(tokens)) => Ok(tokens),
-            // Signed out elsewhere, or past the session's end.
-            Ok(None) => {
-                self.end().await;
-                Err(CredentialError::SignedOut)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read a user's tokens from the session database");
-                Err(CredentialError::Store)
-            }
-        }
-    }
-
-    /// Refreshes under the session's lock. `still_needed` decides, on the tokens as they are
-    /// once the lock is held, whether someone else already did it.
+    /// Refreshes when `still_needed`; an admin who is no longer one is signed out here.
     async fn refresh_if(
         &self,
-        still_needed: impl Fn(&Tokens) -> bool,
+        still_needed: impl Fn(&Stored) -> bool,
     ) -> Result<String, CredentialError> {
-        let lock = self.auth.inner.locks.for_id(&self.id);
-        let _held = lock.lock().await;
-        let current = self.load().await?;
-        if !still_needed(&current) {
-            return Ok(current.access);
-        }
-        let Some(refresh_token) = current.refresh.as_deref() else {
-            tracing::info!(
-                "a user's access token expired and ISC gave no refresh token; signing out"
-            );
-            self.end().await;
-            return Err(CredentialError::SignedOut);
-        };
-        match self.auth.inner.oauth.refresh(refresh_token).await {
-            Ok(fresh) => {
-                if let Err(e) = self.auth.inner.tokens.update(&self.id, &fresh).await {
-                    // The refresh token is used up: without storing the new one the session
-                    // cannot go on.
-                    tracing::error!(error = %e, "cannot store refreshed tokens; signing out");
-                    self.end().await;
-                    return Err(CredentialError::SignedOut);
-                }
-                Ok(fresh.access)
-            }
-            Err(ExchangeError::Refused(code)) => {
-                tracing::info!(%code, "ISC refused to refresh a user's token; signing out");
-                self.end().await;
+        match self.auth.refresh_tokens(&self.id, still_needed).await {
+            Ok(stored) if stored.role == Role::Admin => Ok(stored.tokens.access),
+            // Demoted meanwhile: their next page shows what they may still do.
+            Ok(_) => Err(CredentialError::SignedOut),
+            Err(Ended::SignedOut) => {
+                self.auth.end_session(&self.session, Some(&self.id)).await;
                 Err(CredentialError::SignedOut)
             }
-            Err(ExchangeError::Unavailable) => Err(NoAnswer::Unreachable.into()),
+            Err(Ended::Credential(e)) => Err(e),
         }
-    }
-
-    async fn end(&self) {
-        self.auth.end_session(&self.session, Some(&self.id)).await;
     }
 }
 
 #[async_trait::async_trait]
 impl Credential for SessionTokens {
     async fn access_token(&self) -> Result<String, CredentialError> {
-        let tokens = self.load().await?;
-        let stale = |t: &Tokens| super::now() >= t.renew_at;
-        if !stale(&tokens) {
-            return Ok(tokens.access);
+        let stored = match self.auth.load_tokens(&self.id).await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => {
+                self.auth.end_session(&self.session, None).await;
+                return Err(CredentialError::SignedOut);
+            }
+            Err(e) => return Err(store_error(e).into()),
+        };
+        let stale = |s: &Stored| super::now() >= s.tokens.renew_at;
+        if !stale(&stored) {
+            return Ok(stored.tokens.access);
         }
         self.refresh_if(stale).await
     }
 
     async fn renew(&self, rejected: &str) -> Result<String, CredentialError> {
-        self.refresh_if(|t| t.access == rejected).await
+        self.refresh_if(|s| s.tokens.access == rejected).await
     }
 }
 
@@ -242,12 +248,5 @@ mod tests {
         drop((a, again));
         let _b = locks.for_id("b");
         assert_eq!(locks.len(), 1, "the unused lock of `a` was dropped");
-    }
-
-    #[test]
-    fn ids_are_random_and_long() {
-        let (a, b) = (random_id(), random_id());
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, b);
     }
 }

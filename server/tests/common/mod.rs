@@ -80,12 +80,23 @@ pub async fn start(vars: &[(&str, &str)]) -> Console {
 }
 
 pub async fn start_config(config: Config) -> Console {
-    start_in(config, Arc::new(tempfile::tempdir().expect("temp dir"))).await
+    start_in(config, Arc::new(data_dir())).await
+}
+
+/// A fresh data directory, owner-only as the console requires (temporary directories are
+/// created with the umask's mode).
+pub fn data_dir() -> TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    dir
 }
 
 /// A console keeping its sessions in `data` (share it to restart a console).
 pub async fn start_in(mut config: Config, data: Arc<TempDir>) -> Console {
-    config.auth.data_dir = data.path().to_path_buf();
+    if let server::store::Location::Sqlite { data_dir } = &mut config.store.location {
+        *data_dir = data.path().to_path_buf();
+    }
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("bind");
@@ -102,6 +113,26 @@ pub async fn start_in(mut config: Config, data: Arc<TempDir>) -> Console {
         _stop: stop,
         _background: console.background,
     }
+}
+
+/// The tokens the console in `data_dir` (SQLite, its key file) keeps, opened: `(access,
+/// refresh)` per signed-in user.
+pub async fn stored_tokens(data_dir: &std::path::Path) -> Vec<(String, Option<String>)> {
+    let location = server::store::Location::Sqlite {
+        data_dir: data_dir.to_path_buf(),
+    };
+    let db = server::store::Database::open(&location)
+        .await
+        .expect("database");
+    let key = server::store::sealing::key_file(data_dir).expect("key file");
+    let table = server::store::tokens::TokenTable::new(db, server::store::Sealer::new(key, None));
+    let mut tokens = Vec::new();
+    for id in table.ids().await.expect("ids") {
+        if let Some(stored) = table.load(&id).await.expect("opens") {
+            tokens.push((stored.tokens.access, stored.tokens.refresh));
+        }
+    }
+    tokens
 }
 
 /// The settings of a console whose tenant is `tenant`, a sandbox served on its own port
