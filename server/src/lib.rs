@@ -9,6 +9,7 @@ pub mod cache;
 pub mod client_addr;
 pub mod config;
 pub mod isc;
+mod plain_page;
 pub mod request_id;
 mod security;
 pub mod sign_in_limit;

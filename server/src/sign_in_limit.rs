@@ -1,8 +1,9 @@
 //! The rate limit on sign-in attempts, per client address.
 //!
-//! Starting a sign-in (`/auth/login`) and finishing one (`/auth/callback`) cost the console more
-//! than a page: a pending sign-in is stored, and a callback makes a token request to ISC. A flood
-//! of them could fill the store or get the console's client throttled at ISC. They are therefore
+//! Starting a sign-in (`/auth/login`) and finishing one (`/auth/callback`) cost more than a page:
+//! a login seals a cookie and sends the browser to ISC's sign-in page, and a callback makes a
+//! token request to ISC. A flood of them could get the console's OAuth client throttled at ISC
+//! (nothing is stored for them: see `auth::pending`). They are therefore
 //! limited per client address ([`client_ip`]: the TCP peer, or what a trusted proxy says), with
 //! a token bucket (`tower_governor`, on `governor`'s GCRA).
 //!
@@ -28,7 +29,7 @@ use std::time::Duration;
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::Route;
 use tower::util::BoxCloneSyncServiceLayer;
 use tower_governor::governor::GovernorConfigBuilder;
@@ -231,19 +232,12 @@ fn too_many_attempts(retry_after: u64) -> Response {
         1 => "1 second".to_string(),
         n => format!("{n} seconds"),
     };
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Too many sign-in attempts · Sync Groups Console</title>\
-<link rel=\"stylesheet\" href=\"/pkg/{css}.css\"></head>\
-<body><main id=\"main\" class=\"page narrow\"><h1>Too many sign-in attempts</h1>\
-<p role=\"alert\">Too many sign-in attempts came from this address. \
-Try again in {wait}.</p><p><a class=\"button\" href=\"{signin}\">Back to sign-in</a></p>\
-</main></body></html>\n",
-        css = app::OUTPUT_NAME,
-        signin = app::routes::SIGNIN,
+    let mut response = crate::plain_page::render(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many sign-in attempts",
+        &format!("Too many sign-in attempts came from this address. Try again in {wait}."),
+        ("Back to sign-in", app::routes::SIGNIN),
     );
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

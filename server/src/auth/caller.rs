@@ -60,7 +60,17 @@ pub async fn resolve_caller(
         Ok(caller) => caller,
         Err(e) => {
             let error = AppError::from(e);
-            return (error.status_code(), error.to_string()).into_response();
+            if kind == Kind::ServerFn {
+                return (error.status_code(), error.to_string()).into_response();
+            }
+            // A page: say so in the console's own words, with a way to try again.
+            let here = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            return crate::plain_page::render(
+                error.status_code(),
+                "Temporarily unavailable",
+                &error.to_string(),
+                ("Try again", local_return_path(here).unwrap_or("/")),
+            );
         }
     };
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
 use tower_sessions::cookie::Cookie;
@@ -327,31 +327,12 @@ pub(super) fn set_cookie(response: &mut Response, cookie: Cookie<'_>) {
 
 /// A plain page for a sign-in that could not complete, with a way to try again.
 fn failure(status: StatusCode, message: &str, return_to: &str) -> Response {
-    let again = app::routes::login(Some(return_to));
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Sign-in did not complete · Sync Groups Console</title>\
-<link rel=\"stylesheet\" href=\"/pkg/{css}.css\"></head>\
-<body><main id=\"main\" class=\"page narrow\"><h1>Sign-in did not complete</h1>\
-<p role=\"alert\">{message}</p><p><a class=\"button\" href=\"{again}\">Sign in again</a></p>\
-</main></body></html>\n",
-        css = app::OUTPUT_NAME,
-        message = escape(message),
-        again = escape(&again),
-    );
-    let mut response = (status, Html(page)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    crate::plain_page::render(
+        status,
+        "Sign-in did not complete",
+        message,
+        ("Sign in again", &app::routes::login(Some(return_to))),
+    )
 }
 
 #[cfg(test)]
