@@ -117,7 +117,9 @@ pub async fn save_group(
                 )
             }
         };
-        leptos_axum::redirect(&crate::routes::group_saved(&group.id, saved));
+        leptos_axum::redirect(&crate::routes::href(&crate::routes::group_saved(
+            &group.id, saved,
+        )));
         Ok(group)
     })
     .await
@@ -145,7 +147,10 @@ pub async fn delete_group(id: String, confirm_name: String) -> Result<GroupDetai
         }
         let group = backend.delete_group(&admin, &id, &confirm_name).await?;
         let sources: Vec<String> = group.sources.iter().map(|s| s.label()).collect();
-        leptos_axum::redirect(&crate::routes::deleted(&group.name, &sources));
+        leptos_axum::redirect(&crate::routes::href(&crate::routes::deleted(
+            &group.name,
+            &sources,
+        )));
         Ok(group)
     })
     .await

@@ -31,16 +31,22 @@ use pages::signin::SignInPage;
 /// Name of the site's CSS/JS/wasm bundle, as configured in `[[workspace.metadata.leptos]]`.
 pub const OUTPUT_NAME: &str = "sync-groups-console";
 
-/// The HTML document the server renders around the app.
+/// The name of the `<meta>` that tells the browser the console's [`routes::Base`].
+pub const BASE_META: &str = "sgc-base";
+
+/// The HTML document the server renders around the app. The server provides the console's
+/// [`routes::Base`] in the context: scripts, the stylesheet and server-function calls go under it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let base = routes::Base::current();
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name=BASE_META content=base.path().to_string() />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options root=base.path().to_string() />
                 <MetaTags />
             </head>
             <body>
@@ -50,9 +56,55 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// In the browser, before hydrating: the console's base from the page, for the router, links and
+/// server-function calls (which then post under it).
+#[cfg(feature = "hydrate")]
+pub fn base_from_page() -> routes::Base {
+    let base = document()
+        .query_selector(&format!("meta[name=\"{BASE_META}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"))
+        .map(|path| routes::Base::new(&path))
+        .unwrap_or_default();
+    // Set once per page load; server_fn keeps a `&'static str`.
+    let url: &'static str = Box::leak(base.path().to_string().into_boxed_str());
+    server_fn::client::set_server_url(url);
+    base
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The server provides the base; the browser reads it from the page once.
+    let base = match use_context::<routes::Base>() {
+        Some(base) => base,
+        #[cfg(feature = "hydrate")]
+        None => {
+            let base = base_from_page();
+            provide_context(base.clone());
+            base
+        }
+        #[cfg(not(feature = "hydrate"))]
+        None => routes::Base::default(),
+    };
+    // The server sees request paths with the base already taken off (by its outermost layer,
+    // or by a proxy that strips it), so its router matches at the root; the browser's router
+    // sees the address bar, base included.
+    let router_base = if cfg!(feature = "ssr") {
+        String::new()
+    } else {
+        base.path().to_string()
+    };
+    #[cfg(feature = "ssr")]
+    {
+        // The router's server-side redirect (`<Redirect>`) ignores its base: give it the
+        // browser's URL.
+        let redirect_base = base.clone();
+        leptos_router::components::provide_server_redirect(move |path| {
+            leptos_axum::redirect(&redirect_base.href(path));
+        });
+    }
     // Effects run only in the browser, after hydration: the mark tells tests (and curious
     // people) that the page is interactive.
     Effect::new(|_| {
@@ -61,8 +113,8 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css") />
-        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Stylesheet id="leptos" href=base.href(&format!("/pkg/{OUTPUT_NAME}.css")) />
+        <Link rel="icon" type_="image/svg+xml" href=base.href("/favicon.svg") />
         <Meta name="color-scheme" content="light dark" />
         <Title formatter=|page: String| {
             if page.is_empty() {
@@ -71,7 +123,7 @@ pub fn App() -> impl IntoView {
                 format!("{page} · Sync Groups Console")
             }
         } />
-        <Router>
+        <Router base=router_base>
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=|| view! { <Redirect path="/groups" /> } />

@@ -36,6 +36,62 @@ fn with_query(path: &str, params: &[(&str, &str)]) -> String {
     format!("{path}?{}", query.join("&"))
 }
 
+/// Where the console is mounted on its public origin: `""` at the root, or a path such as
+/// `/tools/sync-groups` (the path of `CONSOLE_PUBLIC_URL`, behind a reverse proxy that hosts
+/// several tools under one name). Every function here returns an address *inside* the console
+/// (`/groups/…`); what goes to the browser as a URL (a plain link, a form's `action`, a redirect's
+/// `Location`) goes through [`Base::href`] / [`href`] once, at the point where it is written. The
+/// router's own links and navigation add the base themselves (`<Router base>`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Base(String);
+
+impl Base {
+    /// From a URL path: `/`, `` → the root; `/tools/sync-groups/` → `/tools/sync-groups`.
+    pub fn new(path: &str) -> Base {
+        let trimmed = path.trim_matches('/');
+        if trimmed.is_empty() {
+            Base(String::new())
+        } else {
+            Base(format!("/{trimmed}"))
+        }
+    }
+
+    /// The base itself (`""` at the root).
+    pub fn path(&self) -> &str {
+        &self.0
+    }
+
+    /// The browser's URL of the console address `path` (which starts with `/`).
+    pub fn href(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+
+    /// The console address of a request path the browser sent, if it is under the base (a
+    /// proxy that forwards the prefix); a path without it is taken as already stripped (a proxy
+    /// that strips it).
+    pub fn strip<'a>(&self, path: &'a str) -> &'a str {
+        if self.0.is_empty() {
+            return path;
+        }
+        match path.strip_prefix(self.0.as_str()) {
+            Some("") => "/",
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => path,
+        }
+    }
+
+    /// The base of the current render or server-function call (provided by the server, and in
+    /// the browser by `App` from the page's `<meta name="sgc-base">`).
+    pub fn current() -> Base {
+        leptos::prelude::use_context::<Base>().unwrap_or_default()
+    }
+}
+
+/// The browser's URL of the console address `path`, under the current [`Base`].
+pub fn href(path: &str) -> String {
+    Base::current().href(path)
+}
+
 /// The list of sync groups (and the home page's target).
 pub const GROUPS: &str = "/groups";
 /// The create form.
@@ -209,6 +265,21 @@ pub fn signin(reason: Option<SigninReason>, return_to: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_base_prefixes_what_the_browser_gets_and_strips_what_it_sends() {
+        let root = Base::new("/");
+        assert_eq!(root.href("/groups"), "/groups");
+        assert_eq!(root.strip("/groups"), "/groups");
+        let base = Base::new("/tools/sync-groups/");
+        assert_eq!(base.path(), "/tools/sync-groups");
+        assert_eq!(base.href("/groups?q=a"), "/tools/sync-groups/groups?q=a");
+        assert_eq!(base.strip("/tools/sync-groups/groups/x"), "/groups/x");
+        assert_eq!(base.strip("/tools/sync-groups"), "/");
+        // Already stripped by the proxy, or merely sharing the first letters: left alone.
+        assert_eq!(base.strip("/groups"), "/groups");
+        assert_eq!(base.strip("/tools/sync-groupsx"), "/tools/sync-groupsx");
+    }
 
     #[test]
     fn encode_keeps_only_unreserved_characters() {

@@ -66,6 +66,13 @@ pub struct Config {
     pub trusted_proxies: crate::client_addr::TrustedProxies,
     /// `CONSOLE_LOG_FORMAT`: `text` (default) or `json` (one JSON object per line).
     pub log_format: LogFormat,
+    /// `CONSOLE_METRICS_ADDR`: where Prometheus metrics are served (`GET /metrics`), on a
+    /// listener of their own. `None` (the default): no metrics listener.
+    pub metrics_addr: Option<SocketAddr>,
+    /// `CONSOLE_SHUTDOWN_DRAIN_SECS` (0–300, default 5): after SIGTERM, how long the console
+    /// keeps serving with `/readyz` failing, so load balancers stop sending before it stops
+    /// accepting connections.
+    pub shutdown_drain: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +97,9 @@ pub struct StoreConfig {
 /// Settings of sign-in (OAuth authorization code + PKCE against ISC) and of browser sessions.
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
-    /// `CONSOLE_PUBLIC_URL`: the origin browsers use to reach the console (redirect URI, cookie
-    /// `Secure` flag, CSRF origin). `None`: `http://` plus the address the console listens on.
+    /// `CONSOLE_PUBLIC_URL`: the URL browsers use to reach the console, possibly under a path
+    /// (redirect URI, cookies' `Secure`, prefix and `Path`, CSRF origin, the base of every link).
+    /// `None`: `http://` plus the address the console listens on.
     pub public_url: Option<Url>,
     /// `ISC_CLIENT_ID` / `ISC_CLIENT_SECRET`: the console's OAuth client for signing users in.
     pub client: ClientCredential,
@@ -114,7 +122,7 @@ pub struct AuthConfig {
 }
 
 impl AuthConfig {
-    /// The console's public origin without a trailing slash: `CONSOLE_PUBLIC_URL`, or
+    /// The console's public URL without a trailing slash: `CONSOLE_PUBLIC_URL`, or
     /// `http://{listening}` (pass the loopback form of a wildcard listening address).
     pub fn public_base(&self, listening: SocketAddr) -> String {
         match &self.public_url {
@@ -244,6 +252,35 @@ impl Config {
             }
         };
 
+        let metrics_addr = get("CONSOLE_METRICS_ADDR")
+            .map(|v| {
+                v.parse::<SocketAddr>().map_err(|_| {
+                    bad(
+                        "CONSOLE_METRICS_ADDR",
+                        format!("`{v}` is not an address such as 127.0.0.1:9100"),
+                    )
+                })
+            })
+            .transpose()?;
+        if metrics_addr.is_some_and(|m| m == addr && m.port() != 0) {
+            return Err(bad(
+                "CONSOLE_METRICS_ADDR",
+                "must differ from CONSOLE_ADDR (metrics are served on a listener of their own)",
+            ));
+        }
+        let shutdown_drain = match get("CONSOLE_SHUTDOWN_DRAIN_SECS") {
+            None => Duration::from_secs(5),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if n <= 300 => Duration::from_secs(n),
+                _ => {
+                    return Err(bad(
+                        "CONSOLE_SHUTDOWN_DRAIN_SECS",
+                        format!("`{v}` is not a number of seconds between 0 and 300"),
+                    ));
+                }
+            },
+        };
+
         Ok(Config {
             addr,
             tenant,
@@ -256,6 +293,8 @@ impl Config {
             store,
             trusted_proxies,
             log_format,
+            metrics_addr,
+            shutdown_drain,
         })
     }
 }
@@ -421,10 +460,23 @@ fn public_url(v: &str) -> Result<Url, ConfigError> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(bad(VAR, "must be an http or https URL with a host"));
     }
-    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(VAR, "must be a URL without query or fragment"));
+    }
+    // A path (`/tools/sync-groups`) is where a reverse proxy serves the console; only plain
+    // segments, so that it can be written into links and cookie paths as it is.
+    let plain_segment = |segment: &str| {
+        segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+            && !matches!(segment, "." | "..")
+    };
+    let segments: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();
+    if !segments.iter().all(|s| plain_segment(s)) {
         return Err(bad(
             VAR,
-            "must be an origin without path, query or fragment (the console is served at /)",
+            "its path may hold only letters, digits, `-`, `_`, `.` and `~` between slashes, \
+             such as /tools/sync-groups",
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -671,7 +723,8 @@ mod tests {
         let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
         for (name, value) in [
             ("CONSOLE_PUBLIC_URL", "console.example.com"),
-            ("CONSOLE_PUBLIC_URL", "https://console.example.com/console"),
+            ("CONSOLE_PUBLIC_URL", "https://console.example.com/a b"),
+            ("CONSOLE_PUBLIC_URL", "https://console.example.com/x?y=1"),
             ("CONSOLE_PUBLIC_URL", "ftp://console.example.com"),
             (
                 "ISC_AUTHORIZE_URL",
@@ -690,6 +743,35 @@ mod tests {
             variable(&[("ISC_CLIENT_SECRET", "s")]),
             Some("ISC_CLIENT_ID")
         );
+    }
+
+    #[test]
+    fn metrics_are_off_and_shutdown_drains_briefly_by_default() {
+        let c = config(&[]).expect("valid");
+        assert!(c.metrics_addr.is_none());
+        assert_eq!(c.shutdown_drain, Duration::from_secs(5));
+
+        let c = config(&[
+            ("CONSOLE_METRICS_ADDR", "0.0.0.0:9100"),
+            ("CONSOLE_SHUTDOWN_DRAIN_SECS", "0"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.metrics_addr.map(|a| a.to_string()).as_deref(),
+            Some("0.0.0.0:9100")
+        );
+        assert_eq!(c.shutdown_drain, Duration::ZERO);
+
+        let variable = |vars: &[(&str, &str)]| config(vars).err().map(|e| e.variable);
+        for (name, value) in [
+            ("CONSOLE_METRICS_ADDR", "9100"),
+            ("CONSOLE_METRICS_ADDR", "127.0.0.1:3000"),
+            ("CONSOLE_SHUTDOWN_DRAIN_SECS", "301"),
+            ("CONSOLE_SHUTDOWN_DRAIN_SECS", "-1"),
+            ("CONSOLE_SHUTDOWN_DRAIN_SECS", "soon"),
+        ] {
+            assert_eq!(variable(&[(name, value)]), Some(name), "{name}={value}");
+        }
     }
 
     #[test]

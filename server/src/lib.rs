@@ -8,8 +8,11 @@ mod boundary;
 pub mod cache;
 pub mod client_addr;
 pub mod config;
+pub mod health;
 pub mod isc;
+pub mod metrics;
 mod plain_page;
+pub mod public_path;
 pub mod request_id;
 mod security;
 pub mod sign_in_limit;
@@ -60,6 +63,9 @@ pub enum StartError {
     /// The console's database cannot be opened or prepared (the message names the setting).
     #[error(transparent)]
     Store(#[from] store::OpenError),
+    /// The metrics listener cannot start (the message names `CONSOLE_METRICS_ADDR`).
+    #[error(transparent)]
+    Metrics(#[from] metrics::MetricsError),
 }
 
 impl StartError {
@@ -74,6 +80,12 @@ pub struct Console {
     pub sandbox: Option<sandbox::Sandbox>,
     /// Background clean-up of expired sessions; stops when this is dropped.
     pub background: BackgroundTasks,
+    /// Readiness; `shut_down()` makes `/readyz` fail (the first step of a graceful shutdown).
+    pub health: health::Health,
+    /// The requests being answered now (what a shutdown that must stop waiting cuts).
+    pub in_flight: metrics::InFlight,
+    /// Where Prometheus metrics are served (`CONSOLE_METRICS_ADDR`), if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Tasks that run as long as the console does; aborted on drop.
@@ -112,6 +124,9 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
     })?;
     let redirect =
         auth::join_url(&public_url, "auth/callback").ok_or(StartError::url("OAuth redirect"))?;
+    // The console's place on its public origin: `/tools/sync-groups` behind a proxy that hosts
+    // several tools, or the root.
+    let base = app::routes::Base::new(public_url.path());
 
     let (api_url, tenant, sandbox) = match &config.tenant {
         Tenant::Embedded => {
@@ -171,6 +186,7 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
     let endpoints =
         sign_in_endpoints(config, &isc, &api_url, &public_url, token_url, redirect).await?;
     let db = Database::open(&config.store.location).await?;
+    let health = health::Health::new(db.clone(), endpoints.token.clone(), isc.http().clone());
     let sealer = sealer(&config.store)?;
     let auth::AuthParts {
         auth,
@@ -182,6 +198,7 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             endpoints,
             scopes: config.auth.scopes.clone(),
             public_url: public_url.clone(),
+            base: base.clone(),
             session_idle: config.auth.session_idle,
             session_max: config.auth.session_max,
             recheck: config.auth.recheck,
@@ -199,8 +216,10 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
 
     let audit = audit::Audit::new(store::audit::AuditTable::new(db.clone()));
     let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant, audit));
-    let sign_in_limit =
-        sign_in_limit::SignInLimit::for_sign_in(Arc::new(config.trusted_proxies.clone()));
+    let sign_in_limit = sign_in_limit::SignInLimit::for_sign_in(
+        Arc::new(config.trusted_proxies.clone()),
+        base.clone(),
+    );
 
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
@@ -210,7 +229,13 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         .env(leptos::config::Env::PROD)
         .build();
     let routes = generate_route_list(App);
-    let context = move || provide_context(backend.clone());
+    let context = {
+        let base = base.clone();
+        move || {
+            provide_context(backend.clone());
+            provide_context(base.clone());
+        }
+    };
 
     let router = Router::new()
         .merge(auth::routes(auth.clone(), sign_in_limit.layer()))
@@ -230,19 +255,40 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             auth::resolve_caller,
         ))
         .layer(session_layer);
-    let mut router = boundary::layers(router);
+    // Outside the session layer and the caller middleware: probes need no sign-in.
+    let mut router = boundary::layers(router).merge(health::routes(health.clone()));
     if let Some(sandbox) = &sandbox {
         // Outside the session layer: the tenant has nothing to do with console sessions.
         router = router.nest(SANDBOX_PREFIX, sandbox.router());
     }
-    let router = security::layers(router, public_url);
+    let router = security::layers(router, public_url, config.auth.public_url.is_some());
+    let in_flight = metrics::InFlight::default();
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        in_flight.clone(),
+        metrics::track_http,
+    ));
     let router = router.layer(axum::middleware::from_fn(request_id::assign));
+    let router = public_path::mount(router, base);
     let mut background = cleanup;
     background.push(sign_in_limit.spawn_housekeeping());
+    // Aborted on drop, also when the metrics listener cannot start.
+    let mut background = BackgroundTasks(background);
+    let metrics_addr = match config.metrics_addr {
+        Some(addr) => {
+            let sessions = store::sessions::SessionTable::new(db.clone());
+            let listener = metrics::serve(addr, sessions).await?;
+            background.0.extend(listener.tasks);
+            Some(listener.addr)
+        }
+        None => None,
+    };
     Ok(Console {
         router,
         sandbox,
-        background: BackgroundTasks(background),
+        background,
+        health,
+        in_flight,
+        metrics_addr,
     })
 }
 

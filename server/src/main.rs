@@ -1,8 +1,13 @@
 //! `server`: runs the console. With no ISC settings it embeds the sandbox tenant.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use server::config::{Config, LogFormat, Tenant};
+
+/// Once the console stops accepting connections, how long requests in flight may take to
+/// finish before it stops anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -43,6 +48,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Listened for before anything is printed: a SIGTERM right after "listening" is a graceful
+    // shutdown, not the default (death by signal).
+    let signals = Signals::new();
     let console = match server::build(&config, local_addr).await {
         Ok(c) => c,
         Err(e) => {
@@ -83,33 +91,141 @@ async fn main() -> ExitCode {
         }
         Tenant::Remote { api_url, name } => println!("Tenant: {name} at {api_url}"),
     }
-
-    // Keeps the session clean-up running while serving.
-    let _background = console.background;
-    if let Err(e) = server::serve(listener, console.router, shutdown_signal()).await {
-        eprintln!("server error: {e}");
-        return ExitCode::from(1);
+    if let Some(addr) = console.metrics_addr {
+        println!("Metrics: http://{addr}/metrics");
     }
-    ExitCode::SUCCESS
+
+    serve_until_stopped(listener, console, signals, config.shutdown_drain).await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
+/// Serves until SIGTERM or Ctrl-C, then shuts down gracefully:
+///
+/// 1. `/readyz` answers 503 at once (load balancers stop sending new requests);
+/// 2. the console keeps serving for `drain` (`CONSOLE_SHUTDOWN_DRAIN_SECS`), so a load balancer
+///    that probes every few seconds notices before connections are refused;
+/// 3. it stops accepting connections and waits for the requests in flight, at most
+///    [`SHUTDOWN_GRACE`];
+/// 4. the background tasks stop, and the process exits 0 when every request finished. Requests
+///    still running after the grace period are logged (route, method, request id: a change
+///    among them has an audit intent without an outcome) and the exit code is 1.
+///
+/// A second signal skips what is left of the drain, or stops waiting for requests in flight.
+async fn serve_until_stopped(
+    listener: tokio::net::TcpListener,
+    console: server::Console,
+    mut signals: Signals,
+    drain: Duration,
+) -> ExitCode {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut serving = tokio::spawn(server::serve(listener, console.router, async {
+        let _ = stopped.await;
+    }));
+    // Keeps the session clean-up (and the metrics listener) running while serving.
+    let background = console.background;
+
     tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+        () = signals.next() => {}
+        ended = &mut serving => {
+            match ended {
+                Ok(Ok(())) => eprintln!("server error: the server stopped by itself"),
+                Ok(Err(e)) => eprintln!("server error: {e}"),
+                Err(e) => eprintln!("server error: {e}"),
+            }
+            return ExitCode::from(1);
+        }
+    }
+
+    console.health.shut_down();
+    tracing::info!(
+        drain_secs = drain.as_secs(),
+        "shutting down: /readyz answers 503 from now on; serving on during the drain"
+    );
+    tokio::select! {
+        () = tokio::time::sleep(drain) => {}
+        () = signals.next() => tracing::warn!("a second signal: the drain is cut short"),
+    }
+
+    let _ = stop.send(());
+    tracing::info!(
+        in_flight = console.in_flight.count(),
+        grace_secs = SHUTDOWN_GRACE.as_secs(),
+        "no longer accepting connections; waiting for the requests in flight"
+    );
+    let finished = tokio::select! {
+        ended = tokio::time::timeout(SHUTDOWN_GRACE, &mut serving) => ended.ok(),
+        () = signals.next() => None,
+    };
+    drop(background);
+    match finished {
+        Some(Ok(Ok(()))) => {
+            tracing::info!("every request finished; stopped");
+            ExitCode::SUCCESS
+        }
+        Some(Ok(Err(e))) => {
+            eprintln!("server error: {e}");
+            ExitCode::from(1)
+        }
+        Some(Err(e)) => {
+            eprintln!("server error: {e}");
+            ExitCode::from(1)
+        }
+        None => {
+            let unfinished = console.in_flight.now();
+            for request in &unfinished {
+                tracing::warn!(
+                    route = %request.route,
+                    method = request.method,
+                    request_id = %request.request_id,
+                    running_secs = request.running_for.as_secs(),
+                    "shutdown cut a request in flight"
+                );
+            }
+            tracing::error!(
+                unfinished = unfinished.len(),
+                "stopped before every request finished: a change among them may or may not \
+                 have reached ISC (its audit record has an intent without an outcome)"
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// SIGTERM and Ctrl-C (SIGINT), listened for from start-up on.
+struct Signals {
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        Signals {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .ok(),
+        }
+    }
+
+    /// The next SIGTERM or Ctrl-C.
+    async fn next(&mut self) {
+        let ctrl_c = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match self.terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {}
+            () = terminate => {}
+        }
     }
 }

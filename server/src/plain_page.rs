@@ -2,25 +2,35 @@
 //! that did not complete, too many sign-in attempts, the console's store unavailable): the app's
 //! stylesheet, a heading, one message and one link. Never cached.
 
+use app::routes::Base;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-/// A page with `title` as its heading, `message` as an alert, and a button-styled link.
-pub fn render(status: StatusCode, title: &str, message: &str, link: (&str, &str)) -> Response {
-    let (label, href) = link;
+/// A page with `title` as its heading, `message` as an alert, and a button-styled link to the
+/// console address `link.1` (under `base`).
+pub fn render(
+    base: &Base,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    link: (&str, &str),
+) -> Response {
+    let (label, path) = link;
+    let href = base.href(path);
+    let css = base.href(&format!("/pkg/{}.css", app::OUTPUT_NAME));
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · Sync Groups Console</title>\
-<link rel=\"stylesheet\" href=\"/pkg/{css}.css\"></head>\
+<link rel=\"stylesheet\" href=\"{css}\"></head>\
 <body><main id=\"main\" class=\"page narrow\"><h1>{title}</h1>\
 <p role=\"alert\">{message}</p><p><a class=\"button\" href=\"{href}\">{label}</a></p>\
 </main></body></html>\n",
-        css = app::OUTPUT_NAME,
+        css = escape(&css),
         title = escape(title),
         message = escape(message),
         label = escape(label),
-        href = escape(href),
+        href = escape(&href),
     );
     let mut response = (status, Html(page)).into_response();
     response
@@ -43,6 +53,7 @@ mod tests {
     #[tokio::test]
     async fn text_is_escaped_and_the_page_is_not_cached() {
         let response = render(
+            &Base::new("/tools/x"),
             StatusCode::BAD_GATEWAY,
             "T",
             "<script>x</script>",
@@ -56,8 +67,9 @@ mod tests {
         let body = String::from_utf8_lossy(&body);
         assert!(body.contains("&lt;script&gt;x&lt;/script&gt;"), "{body}");
         assert!(
-            body.contains("href=\"/a?b=1&amp;c=&quot;2&quot;\""),
+            body.contains("href=\"/tools/x/a?b=1&amp;c=&quot;2&quot;\""),
             "{body}"
         );
+        assert!(body.contains("href=\"/tools/x/pkg/"), "{body}");
     }
 }

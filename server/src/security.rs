@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
 
-/// `public_origin`: the console's public URL (e.g. `https://console.example.com`).
-pub fn layers(router: Router, public_origin: Url) -> Router {
+/// `public_origin`: the console's public URL (e.g. `https://console.example.com`); `exact`: it was
+/// configured (`CONSOLE_PUBLIC_URL`), so it is the only origin a browser may post from.
+pub fn layers(router: Router, public_origin: Url, exact: bool) -> Router {
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
@@ -18,7 +19,10 @@ pub fn layers(router: Router, public_origin: Url) -> Router {
     };
     router
         .layer(middleware::from_fn_with_state(
-            CsrfOrigin(public_origin.origin()),
+            CsrfOrigin {
+                own: public_origin.origin(),
+                exact,
+            },
             csrf,
         ))
         .layer(header("x-content-type-options", "nosniff"))
@@ -28,7 +32,10 @@ pub fn layers(router: Router, public_origin: Url) -> Router {
 }
 
 #[derive(Clone)]
-struct CsrfOrigin(url::Origin);
+struct CsrfOrigin {
+    own: url::Origin,
+    exact: bool,
+}
 
 /// Refuses state-changing requests another site's page makes a browser send: server-function
 /// mutations (`/api/*`) and sign-out, anything but GET/HEAD/OPTIONS. Leptos server functions and
@@ -43,15 +50,17 @@ async fn csrf(State(own): State<CsrfOrigin>, request: Request, next: Next) -> Re
     );
     let path = request.uri().path();
     let checked = path.starts_with("/api/") || path == "/auth/logout";
-    if unsafe_method && checked && !same_origin(&own.0, request.headers()) {
+    if unsafe_method && checked && !same_origin(&own.own, own.exact, request.headers()) {
         tracing::warn!(%path, "refused a cross-site request");
         return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
     }
     next.run(request).await
 }
 
-/// Whether the browser says the request comes from the console's own pages.
-fn same_origin(own: &url::Origin, headers: &HeaderMap) -> bool {
+/// Whether the browser says the request comes from the console's own pages. With a configured
+/// public URL (`exact`) only its origin, scheme and port included, is the console's; without one,
+/// also the host the request was sent to (the console reached by IP on the intranet).
+fn same_origin(own: &url::Origin, exact: bool, headers: &HeaderMap) -> bool {
     let fetch_site = headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -68,6 +77,9 @@ fn same_origin(own: &url::Origin, headers: &HeaderMap) -> bool {
     };
     if origin.origin() == *own {
         return true;
+    }
+    if exact {
+        return false;
     }
     // Reached under another name than the public URL (e.g. by IP on the intranet): the
     // browser's Origin then names the host it sent the request to.
@@ -104,18 +116,30 @@ mod tests {
 
     #[test]
     fn own_origin_and_non_browsers_pass() {
-        assert!(same_origin(&own(), &headers(&[])));
+        assert!(same_origin(&own(), false, &headers(&[])));
         assert!(same_origin(
             &own(),
+            false,
             &headers(&[("origin", "https://console.example.com")])
         ));
         assert!(same_origin(
             &own(),
+            false,
             &headers(&[("sec-fetch-site", "same-origin")])
         ));
-        // Reached by another name: the Origin matches the Host it was sent to.
+        // Reached by another name: the Origin matches the Host it was sent to, unless the
+        // public URL is configured (then it is the only origin).
+        assert!(!same_origin(
+            &own(),
+            true,
+            &headers(&[
+                ("origin", "http://10.0.0.5:3000"),
+                ("host", "10.0.0.5:3000")
+            ])
+        ));
         assert!(same_origin(
             &own(),
+            false,
             &headers(&[
                 ("origin", "http://10.0.0.5:3000"),
                 ("host", "10.0.0.5:3000")
@@ -139,7 +163,7 @@ mod tests {
                 ("sec-fetch-site", "cross-site"),
             ]),
         ] {
-            assert!(!same_origin(&own(), &h), "{h:?}");
+            assert!(!same_origin(&own(), false, &h), "{h:?}");
         }
     }
 }

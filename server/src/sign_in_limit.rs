@@ -27,6 +27,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::routes::Base;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -89,9 +90,10 @@ impl SignInLimit {
 
     /// The default limit for sign-in: [`DEFAULT_BURST`](Self::DEFAULT_BURST) and
     /// [`DEFAULT_REPLENISH_EVERY`](Self::DEFAULT_REPLENISH_EVERY).
-    pub fn for_sign_in(trusted: Arc<TrustedProxies>) -> SignInLimit {
+    pub fn for_sign_in(trusted: Arc<TrustedProxies>, base: Base) -> SignInLimit {
         match SignInLimit::new(
             trusted,
+            base,
             SignInLimit::DEFAULT_BURST,
             SignInLimit::DEFAULT_REPLENISH_EVERY,
         ) {
@@ -102,8 +104,10 @@ impl SignInLimit {
 
     /// `burst` attempts per client address at once, then one more each `replenish_every`.
     /// Neither may be zero.
+    /// `base`: where the console is mounted (the refusal page links to its sign-in page).
     pub fn new(
         trusted: Arc<TrustedProxies>,
+        base: Base,
         burst: u32,
         replenish_every: Duration,
     ) -> Result<SignInLimit, String> {
@@ -128,7 +132,7 @@ impl SignInLimit {
         });
         let limiter = Arc::downgrade(config.limiter());
         let tracked = Arc::new(move || limiter.upgrade().map_or(0, |limiter| limiter.len()));
-        let layer = GovernorLayer::new(config).error_handler(refusal);
+        let layer = GovernorLayer::new(config).error_handler(move |error| refusal(&base, error));
         Ok(SignInLimit {
             layer: BoxCloneSyncServiceLayer::new(layer),
             housekeep,
@@ -200,12 +204,12 @@ impl fmt::Debug for SignInLimit {
 
 /// The answer to a refused attempt: over the limit, 429 with `Retry-After` and a page; no client
 /// address (served without connection info, a deployment mistake), 500.
-fn refusal(error: GovernorError) -> Response {
+fn refusal(base: &Base, error: GovernorError) -> Response {
     match error {
         GovernorError::TooManyRequests { wait_time, .. } => {
             // `wait_time` is whole seconds rounded down: round up instead (at least 1), so that
             // a client honouring Retry-After is not refused again.
-            too_many_attempts(wait_time.saturating_add(1))
+            too_many_attempts(base, wait_time.saturating_add(1))
         }
         error => {
             tracing::error!(
@@ -227,12 +231,13 @@ fn refusal(error: GovernorError) -> Response {
 
 /// 429, `Retry-After: <seconds>`, `Cache-Control: no-store`, and the page. Nothing on the page
 /// comes from the request, so nothing needs escaping.
-fn too_many_attempts(retry_after: u64) -> Response {
+fn too_many_attempts(base: &Base, retry_after: u64) -> Response {
     let wait = match retry_after {
         1 => "1 second".to_string(),
         n => format!("{n} seconds"),
     };
     let mut response = crate::plain_page::render(
+        base,
         StatusCode::TOO_MANY_REQUESTS,
         "Too many sign-in attempts",
         &format!("Too many sign-in attempts came from this address. Try again in {wait}."),
@@ -302,7 +307,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_burst_passes_and_the_next_attempt_is_refused_with_a_page() {
-        let limit = SignInLimit::new(trusted(), 5, Duration::from_secs(60)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 5, Duration::from_secs(60)).unwrap();
         let router = router(&limit);
         spend(&router, 5, "203.0.113.5", None).await;
         let response = router
@@ -341,7 +347,8 @@ mod tests {
 
     #[tokio::test]
     async fn login_and_callback_share_the_budget_and_other_routes_are_not_limited() {
-        let limit = SignInLimit::new(trusted(), 2, Duration::from_secs(60)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 2, Duration::from_secs(60)).unwrap();
         let router = router(&limit);
         spend(&router, 1, "203.0.113.5", None).await;
         assert_eq!(
@@ -360,7 +367,8 @@ mod tests {
 
     #[tokio::test]
     async fn every_client_address_has_its_own_budget() {
-        let limit = SignInLimit::new(trusted(), 3, Duration::from_secs(60)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 3, Duration::from_secs(60)).unwrap();
         let router = router(&limit);
         spend(&router, 3, "203.0.113.5", None).await;
         assert_eq!(
@@ -373,7 +381,8 @@ mod tests {
 
     #[tokio::test]
     async fn clients_behind_a_trusted_proxy_have_their_own_budgets() {
-        let limit = SignInLimit::new(trusted(), 3, Duration::from_secs(60)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 3, Duration::from_secs(60)).unwrap();
         let router = router(&limit);
         spend(&router, 3, "10.0.0.1", Some("203.0.113.7")).await;
         assert_eq!(
@@ -401,7 +410,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_spoofed_forwarded_for_from_an_untrusted_peer_gets_no_fresh_budget() {
-        let limit = SignInLimit::new(trusted(), 3, Duration::from_secs(60)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 3, Duration::from_secs(60)).unwrap();
         let router = router(&limit);
         for i in 0..3 {
             let spoofed = format!("198.51.100.{i}");
@@ -423,7 +433,8 @@ mod tests {
 
     #[tokio::test]
     async fn ipv4_mapped_peers_are_their_ipv4_address() {
-        let limit = SignInLimit::new(trusted(), 2, Duration::from_secs(60)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 2, Duration::from_secs(60)).unwrap();
         let router = router(&limit);
         spend(&router, 1, "203.0.113.5", None).await;
         spend(&router, 1, "::ffff:203.0.113.5", None).await;
@@ -435,7 +446,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_connection_info_the_answer_is_500() {
-        let limit = SignInLimit::for_sign_in(trusted());
+        let limit = SignInLimit::for_sign_in(trusted(), Base::default());
         let response = router(&limit)
             .oneshot(
                 Request::builder()
@@ -452,7 +463,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_budget_replenishes() {
-        let limit = SignInLimit::new(trusted(), 1, Duration::from_millis(800)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 1, Duration::from_millis(800)).unwrap();
         let router = router(&limit);
         spend(&router, 1, "203.0.113.5", None).await;
         let refused = router
@@ -470,7 +482,8 @@ mod tests {
 
     #[tokio::test]
     async fn housekeeping_drops_idle_addresses() {
-        let limit = SignInLimit::new(trusted(), 2, Duration::from_millis(20)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 2, Duration::from_millis(20)).unwrap();
         let router = router(&limit);
         for i in 0..10 {
             spend(&router, 1, &format!("203.0.113.{i}"), None).await;
@@ -483,7 +496,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_housekeeping_task_runs_and_ends_with_the_limiter() {
-        let limit = SignInLimit::new(trusted(), 2, Duration::from_millis(5)).unwrap();
+        let limit =
+            SignInLimit::new(trusted(), Base::default(), 2, Duration::from_millis(5)).unwrap();
         let router = router(&limit);
         spend(&router, 1, "203.0.113.5", None).await;
         let task = limit.spawn_housekeeping_every(Duration::from_millis(20));
@@ -504,9 +518,9 @@ mod tests {
 
     #[test]
     fn zero_is_not_a_limit() {
-        assert!(SignInLimit::new(trusted(), 0, Duration::from_secs(1)).is_err());
-        assert!(SignInLimit::new(trusted(), 1, Duration::ZERO).is_err());
-        let limit = SignInLimit::for_sign_in(trusted());
+        assert!(SignInLimit::new(trusted(), Base::default(), 0, Duration::from_secs(1)).is_err());
+        assert!(SignInLimit::new(trusted(), Base::default(), 1, Duration::ZERO).is_err());
+        let limit = SignInLimit::for_sign_in(trusted(), Base::default());
         assert_eq!(limit.burst(), 20);
         assert_eq!(limit.replenish_every(), Duration::from_secs(3));
     }

@@ -5,6 +5,8 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
+use crate::components::server_form::ServerForm;
+
 use crate::api::DeleteGroup;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::hydrated::use_hydrated;
@@ -47,7 +49,7 @@ pub fn DeleteConfirmForm(
     };
     let pending = action.pending();
     view! {
-        <ActionForm action attr:class="delete-form">
+        <ServerForm action class="delete-form">
             <input type="hidden" name="id" value=id />
             <label for="confirm-name">
                 "To confirm, type the group's name: " <strong class="confirm-name">{name}</strong>
@@ -81,6 +83,6 @@ pub fn DeleteConfirmForm(
                     {move || if pending.get() { "Deleting…" } else { "Delete group" }}
                 </button>
             </div>
-        </ActionForm>
+        </ServerForm>
     }
 }

@@ -24,12 +24,18 @@ pub fn ErrorPanel(error: AppError, #[prop(into)] on_retry: Callback<()>) -> impl
     // Back to this very page after signing in again.
     let sign_in_href = move || {
         let search = location.search.get();
+        // The browser's path may carry the console's base; the return target is inside it.
+        let path = location.pathname.get();
+        let path = routes::Base::current().strip(&path).to_string();
         let here = if search.is_empty() {
-            location.pathname.get()
+            path
         } else {
-            format!("{}?{search}", location.pathname.get())
+            format!("{path}?{search}")
         };
-        routes::signin(Some(routes::SigninReason::Expired), Some(&here))
+        routes::href(&routes::signin(
+            Some(routes::SigninReason::Expired),
+            Some(&here),
+        ))
     };
     view! {
         <div class="error-panel" role="alert">

@@ -19,12 +19,12 @@ pub fn Layout(children: Children) -> impl IntoView {
             "Skip to content"
         </a>
         <header class="topbar">
-            <a class="brand" href=routes::GROUPS>
-                <img src="/favicon.svg" alt="" width="24" height="24" />
+            <a class="brand" href=routes::href(routes::GROUPS)>
+                <img src=routes::href("/favicon.svg") alt="" width="24" height="24" />
                 <span>"Sync Groups Console"</span>
             </a>
             <nav aria-label="Main">
-                <a href=routes::GROUPS>"Sync groups"</a>
+                <a href=routes::href(routes::GROUPS)>"Sync groups"</a>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -71,7 +71,7 @@ fn TopBarStatus(context: ConsoleContext) -> impl IntoView {
                     <div class="user">
                         <span class="user-name">{name}</span>
                         <span class="badge badge-role">{role}</span>
-                        <form method="post" action=routes::LOGOUT class="sign-out">
+                        <form method="post" action=routes::href(routes::LOGOUT) class="sign-out">
                             <button type="submit" class="button button-quiet">
                                 "Sign out"
                             </button>

@@ -9,3 +9,4 @@ pub mod modal;
 pub mod pending;
 pub mod review;
 pub mod save_form;
+pub mod server_form;

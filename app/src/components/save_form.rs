@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::api::SaveGroup;
+use crate::components::server_form::ServerForm;
 use crate::model::draft::GroupDraft;
 
 #[component]
@@ -22,7 +23,7 @@ pub fn SaveForm(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <ActionForm action>
+        <ServerForm action>
             {move || {
                 editing.get().map(|id| view! { <input type="hidden" name="id" value=id /> })
             }}
@@ -45,6 +46,6 @@ pub fn SaveForm(
                         .collect_view()}
                 }
             }} {children()}
-        </ActionForm>
+        </ServerForm>
     }
 }

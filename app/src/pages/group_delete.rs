@@ -32,14 +32,14 @@ pub fn GroupDeletePage() -> impl IntoView {
                         view! {
                             <section class="page narrow">
                                 <nav aria-label="Breadcrumb" class="breadcrumb">
-                                    <a href=routes::GROUPS>"Sync groups"</a>
+                                    <a href=routes::href(routes::GROUPS)>"Sync groups"</a>
                                     <span aria-hidden="true">" › "</span>
-                                    <a href=routes::group(&id)>{name.clone()}</a>
+                                    <a href=routes::href(&routes::group(&id))>{name.clone()}</a>
                                 </nav>
                                 <h1>"Delete this sync group?"</h1>
                                 <DeleteConsequences impact description_id="delete-description" />
                                 <DeleteConfirmForm action id=id.clone() name>
-                                    <a class="button button-quiet" href=routes::group(&id)>
+                                    <a class="button button-quiet" href=routes::href(&routes::group(&id))>
                                         "Cancel"
                                     </a>
                                 </DeleteConfirmForm>

@@ -76,12 +76,12 @@ fn GroupActions(id: String) -> impl IntoView {
     let dialog = ModalControl::new();
     view! {
         <div class="actions">
-            <a class="button" href=routes::group_edit(&id)>
+            <a class="button" href=routes::href(&routes::group_edit(&id))>
                 "Edit"
             </a>
             <a
                 class="button button-danger-quiet"
-                href=routes::group_delete(&id)
+                href=routes::href(&routes::group_delete(&id))
                 on:click=move |ev| {
                     ev.prevent_default();
                     dialog.open();
@@ -101,7 +101,7 @@ fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
         <Title text=group.name.clone() />
         <section class="page">
             <nav aria-label="Breadcrumb" class="breadcrumb">
-                <a href=routes::GROUPS>"Sync groups"</a>
+                <a href=routes::href(routes::GROUPS)>"Sync groups"</a>
                 <span aria-hidden="true">" › "</span>
                 <span aria-current="page">{group.name.clone()}</span>
             </nav>

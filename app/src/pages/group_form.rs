@@ -99,11 +99,11 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
         Some(g) => format!("Edit {}", g.name),
         None => "New sync group".to_string(),
     };
-    let review_action = routes::group_review(id.as_deref());
-    let cancel_href = match &id {
+    let review_action = routes::href(&routes::group_review(id.as_deref()));
+    let cancel_href = routes::href(&match &id {
         Some(id) => routes::group(id),
         None => routes::GROUPS.to_string(),
-    };
+    });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -124,7 +124,7 @@ fn GroupForm(options: FormOptions) -> impl IntoView {
         <DirtyGuard dirty=Signal::derive(move || dirty.get() && !saving.get()) />
         <section class="page">
             <nav aria-label="Breadcrumb" class="breadcrumb">
-                <a href=routes::GROUPS>"Sync groups"</a>
+                <a href=routes::href(routes::GROUPS)>"Sync groups"</a>
                 <span aria-hidden="true">" › "</span>
                 <span aria-current="page">{title.clone()}</span>
             </nav>
@@ -401,7 +401,7 @@ fn StaleNotice(
         None => view! {
             <div class="warning" role="alert">
                 <p>"This group was deleted in ISC since you opened it. Nothing was saved."</p>
-                <a class="button" href=routes::GROUPS>
+                <a class="button" href=routes::href(routes::GROUPS)>
                     "Back to the list"
                 </a>
             </div>
@@ -422,7 +422,7 @@ fn StaleNotice(
                     <div class="dialog-actions">
                         <a
                             class="button button-quiet"
-                            href=routes::group_edit(&current.id)
+                            href=routes::href(&routes::group_edit(&current.id))
                             rel="external"
                         >
                             "Discard my changes and reload"

@@ -35,7 +35,7 @@ pub fn GroupReviewPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let draft = draft();
                     let editing = editing();
-                    let back = routes::group_form(editing.as_deref(), Some(&draft));
+                    let back = routes::href(&routes::group_form(editing.as_deref(), Some(&draft)));
                     match checked.await {
                         Ok(DraftCheck { errors, .. }) if !errors.is_empty() => {
                             view! {

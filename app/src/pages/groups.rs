@@ -35,7 +35,7 @@ fn AdminActions() -> impl IntoView {
                 admin
                     .then(|| {
                         view! {
-                            <a class="button" href=routes::NEW_GROUP>
+                            <a class="button" href=routes::href(routes::NEW_GROUP)>
                                 "New sync group"
                             </a>
                         }
@@ -115,7 +115,7 @@ pub fn GroupsPage() -> impl IntoView {
                 <AdminActions />
             </div>
             <DeletedNotice />
-            <form class="search" method="get" action=routes::GROUPS role="search">
+            <form class="search" method="get" action=routes::href(routes::GROUPS) role="search">
                 <label for="group-search">"Search"</label>
                 <input
                     id="group-search"
@@ -181,7 +181,11 @@ fn GroupTable(
             (true, true) => "descending",
             (true, false) => "ascending",
         };
-        let href = routes::group_list(&query.get(), sort.get().toggled(column), 1);
+        let href = routes::href(&routes::group_list(
+            &query.get(),
+            sort.get().toggled(column),
+            1,
+        ));
         view! {
             <th scope="col" aria-sort=aria_sort>
                 <a class="sort" href=href>
@@ -209,7 +213,7 @@ fn GroupTable(
             view! {
                 <p class="empty">
                     "No sync group matches “" {query.get()} "”. "
-                    <a href=routes::group_list("", sort.get(), 1)>"Clear the search"</a>
+                    <a href=routes::href(&routes::group_list("", sort.get(), 1))>"Clear the search"</a>
                 </p>
             }
                 .into_any()
@@ -248,7 +252,7 @@ fn Pager(query: Memo<String>, sort: Memo<SortKey>, page: usize, pages: usize) ->
             <a
                 class="button button-quiet"
                 rel=rel
-                href=routes::group_list(&query.get(), sort.get(), target)
+                href=routes::href(&routes::group_list(&query.get(), sort.get(), target))
             >
                 {label}
             </a>
@@ -284,7 +288,7 @@ fn GroupRow(group: GroupSummary) -> impl IntoView {
     view! {
         <tr>
             <th scope="row" class="group-name">
-                <a href=routes::group(&group.id)>{group.name}</a>
+                <a href=routes::href(&routes::group(&group.id))>{group.name}</a>
             </th>
             <td>{group.policy.label()}</td>
             <td title=all_names>

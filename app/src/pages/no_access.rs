@@ -35,7 +35,7 @@ pub fn NoAccessPage() -> impl IntoView {
                 ") and, read-only, for helpdesk staff (user level " <strong>"HELPDESK"</strong>
                 "). Ask your ISC administrator for one of these user levels, then sign in again."
             </p>
-            <form method="post" action=routes::LOGOUT>
+            <form method="post" action=routes::href(routes::LOGOUT)>
                 <button type="submit" class="button">
                     "Sign out"
                 </button>

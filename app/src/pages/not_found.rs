@@ -16,7 +16,7 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>
             <p>
-                <a href=routes::GROUPS>"Go to the password sync groups"</a>
+                <a href=routes::href(routes::GROUPS)>"Go to the password sync groups"</a>
             </p>
         </section>
     }

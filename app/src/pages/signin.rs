@@ -19,7 +19,9 @@ pub fn SignInPage() -> impl IntoView {
     };
     let href = move || {
         let target = query.read().get("return");
-        routes::login(target.as_deref().and_then(local_return_path))
+        routes::href(&routes::login(
+            target.as_deref().and_then(local_return_path),
+        ))
     };
     view! {
         <Title text="Sign in" />

@@ -66,6 +66,7 @@ pub async fn resolve_caller(
             // A page: say so in the console's own words, with a way to try again.
             let here = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
             return crate::plain_page::render(
+                &auth.inner.base,
                 error.status_code(),
                 "Temporarily unavailable",
                 &error.to_string(),
@@ -77,7 +78,7 @@ pub async fn resolve_caller(
     if is_read && kind == Kind::Page {
         match &caller {
             Caller::Admin { .. } | Caller::Helpdesk { .. } => {}
-            Caller::NoAccess { .. } => return routes::found(app::routes::NO_ACCESS),
+            Caller::NoAccess { .. } => return auth.found(app::routes::NO_ACCESS),
             Caller::SignedOut => {
                 let here = request
                     .uri()
@@ -92,14 +93,14 @@ pub async fn resolve_caller(
                 {
                     // Their session ended (timeout or failed refresh): say so before sending
                     // them to ISC, and forget the marker so it is said once.
-                    let mut response = routes::found(&app::routes::signin(
+                    let mut response = auth.found(&app::routes::signin(
                         Some(app::routes::SigninReason::Expired),
                         here,
                     ));
                     routes::set_cookie(&mut response, auth.inner.cookies.removal(SIGNED_IN_COOKIE));
                     return response;
                 }
-                return routes::found(&app::routes::login(here));
+                return auth.found(&app::routes::login(here));
             }
         }
     }

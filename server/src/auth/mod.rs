@@ -62,6 +62,8 @@ pub struct AuthSettings {
     pub scopes: Vec<String>,
     /// The console's public URL (its cookies' `Secure`, prefix and `Path` follow it).
     pub public_url: url::Url,
+    /// Where the console is mounted on that URL (the redirects it sends go under it).
+    pub base: app::routes::Base,
     pub session_idle: Duration,
     pub session_max: Duration,
     /// How often users' levels are checked again at ISC (at most [`RECHECK`]).
@@ -87,6 +89,7 @@ struct Inner {
     locks: RefreshLocks,
     sealer: Sealer,
     cookies: CookieRules,
+    base: app::routes::Base,
     idle: i64,
     max: i64,
     recheck: i64,
@@ -130,6 +133,7 @@ impl Auth {
                 locks: RefreshLocks::default(),
                 sealer,
                 cookies,
+                base: settings.base,
                 idle: secs(settings.session_idle),
                 max: secs(settings.session_max),
                 recheck: secs(settings.recheck.min(RECHECK)),
@@ -230,6 +234,13 @@ impl Auth {
             Ok(Some(stored)) => stored,
             Ok(None) => {
                 self.end_session(session, None).await;
+                return Ok(Caller::SignedOut);
+            }
+            // Sealed under a key the console no longer has (rotated without
+            // CONSOLE_SECRET_KEY_PREVIOUS), or damaged: of no use to anyone; sign in again.
+            Err(store::tokens::TokenError::Sealed(e)) => {
+                tracing::warn!(error = %e, "a user's stored tokens cannot be opened; signing out");
+                self.end_session(session, Some(&id)).await;
                 return Ok(Caller::SignedOut);
             }
             Err(e) => return Err(AuthError::Tokens(e)),

@@ -107,6 +107,7 @@ impl OAuth {
             .set_pkce_verifier(PkceCodeVerifier::new(verifier))
             .request_async(&self.http)
             .await;
+        self.note_answer(&response);
         tokens(response, None)
     }
 
@@ -118,8 +119,20 @@ impl OAuth {
             .exchange_refresh_token(&refresh)
             .request_async(&self.http)
             .await;
+        self.note_answer(&response);
         // Without a new refresh token in the answer, the old one stays valid.
         tokens(response, Some(refresh_token))
+    }
+
+    /// For readiness: the token endpoint answered, whatever it said (only a request that got
+    /// no HTTP answer does not count).
+    fn note_answer<T, E: std::error::Error>(
+        &self,
+        response: &Result<T, RequestTokenError<E, oauth2::basic::BasicErrorResponse>>,
+    ) {
+        if !matches!(response, Err(RequestTokenError::Request(_))) {
+            crate::health::token_endpoint_answered(self.client.token_uri().url());
+        }
     }
 }
 

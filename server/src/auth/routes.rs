@@ -50,11 +50,11 @@ async fn login(
         Ok(Some(SignedIn {
             access: Access::Granted { .. },
             ..
-        })) => return found(&return_to),
+        })) => return auth.found(&return_to),
         Ok(_) => {}
         Err(e) => {
             let error = app::error::AppError::from(e);
-            return failure(error.status_code(), &error.to_string(), &return_to);
+            return auth.failure(error.status_code(), &error.to_string(), &return_to);
         }
     }
     let (url, state, verifier) = auth.inner.oauth.authorize();
@@ -110,8 +110,9 @@ async fn complete(
     let Some(pending) = pending else {
         // Unknown state: a forged or replayed callback, or a sign-in that took too long. Nothing
         // is stored, so no session comes of it.
+        crate::metrics::sign_in_failed("unknown_state");
         return (
-            failure(
+            auth.failure(
                 StatusCode::BAD_REQUEST,
                 "This sign-in is unknown or has expired.",
                 "/",
@@ -122,7 +123,11 @@ async fn complete(
     let return_to = pending.return_to.clone();
     if let Some(error) = first_param(query, "error") {
         if error == "access_denied" {
-            return (found(&app::routes::signin(None, Some(&return_to))), false);
+            crate::metrics::sign_in_failed("cancelled");
+            return (
+                auth.found(&app::routes::signin(None, Some(&return_to))),
+                false,
+            );
         }
         // The parameter comes from the browser: log only a short, plain code.
         let error: String = error
@@ -131,8 +136,9 @@ async fn complete(
             .take(64)
             .collect();
         tracing::info!(%error, "ISC refused the sign-in");
+        crate::metrics::sign_in_failed("refused");
         return (
-            failure(
+            auth.failure(
                 StatusCode::BAD_GATEWAY,
                 "ISC refused the sign-in.",
                 &return_to,
@@ -141,8 +147,9 @@ async fn complete(
         );
     }
     let Some(code) = first_param(query, "code") else {
+        crate::metrics::sign_in_failed("invalid");
         return (
-            failure(
+            auth.failure(
                 StatusCode::BAD_REQUEST,
                 "ISC sent no authorization code.",
                 &return_to,
@@ -154,20 +161,24 @@ async fn complete(
         Ok(tokens) => tokens,
         Err(e) => {
             tracing::warn!(error = %e, "exchanging the authorization code failed");
+            crate::metrics::sign_in_exchange_failed(matches!(e, ExchangeError::Refused(_)));
             let message = match e {
                 ExchangeError::Refused(_) => "ISC did not accept the sign-in.",
                 ExchangeError::Unavailable => "ISC could not be reached to complete the sign-in.",
             };
-            return (failure(StatusCode::BAD_GATEWAY, message, &return_to), false);
+            return (
+                auth.failure(StatusCode::BAD_GATEWAY, message, &return_to),
+                false,
+            );
         }
     };
     let data = match establish(auth, session, tokens).await {
         Ok(data) => data,
-        Err((status, message)) => return (failure(status, message, &return_to), false),
+        Err((status, message)) => return (auth.failure(status, message, &return_to), false),
     };
     match data.access {
         Access::Granted { .. } => {
-            let mut response = found(&return_to);
+            let mut response = auth.found(&return_to);
             let marker_age = auth.inner.max.saturating_add(MARKER_EXTRA_SECS);
             set_cookie(
                 &mut response,
@@ -179,7 +190,7 @@ async fn complete(
             );
             (response, true)
         }
-        Access::Denied { .. } => (found(app::routes::NO_ACCESS), true),
+        Access::Denied { .. } => (auth.found(app::routes::NO_ACCESS), true),
     }
 }
 
@@ -199,6 +210,7 @@ async fn establish(
     let Some(who) = Identity::from_sources(identity::unverified_claims(&tokens.access), info)
     else {
         tracing::warn!("ISC's token names no user");
+        crate::metrics::sign_in_failed("failed");
         return Err((StatusCode::BAD_GATEWAY, "ISC did not say who signed in."));
     };
 
@@ -216,6 +228,7 @@ async fn establish(
             Ok(id) => Some(id),
             Err(e) => {
                 tracing::error!(error = %e, "cannot store a user's tokens");
+                crate::metrics::sign_in_failed("failed");
                 return Err(STORE_FAILED);
             }
         },
@@ -256,12 +269,14 @@ async fn establish(
     .await;
     if let Err(e) = stored {
         tracing::error!(error = %e, "cannot store the session");
+        crate::metrics::sign_in_failed("failed");
         if let Some(id) = data.token_id() {
             auth.forget_tokens(id).await;
         }
         return Err(STORE_FAILED);
     }
     tracing::info!(user = %who.user_name, role = ?role, "signed in");
+    crate::metrics::signed_in(role);
     Ok(data)
 }
 
@@ -283,10 +298,10 @@ async fn logout(State(auth): State<Auth>, session: Session) -> Response {
         [
             (
                 header::LOCATION,
-                HeaderValue::from_str(&app::routes::signin(
+                HeaderValue::from_str(&auth.inner.base.href(&app::routes::signin(
                     Some(app::routes::SigninReason::SignedOut),
                     None,
-                ))
+                )))
                 .unwrap_or(HeaderValue::from_static(app::routes::SIGNIN)),
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
@@ -325,14 +340,22 @@ pub(super) fn set_cookie(response: &mut Response, cookie: Cookie<'_>) {
     }
 }
 
-/// A plain page for a sign-in that could not complete, with a way to try again.
-fn failure(status: StatusCode, message: &str, return_to: &str) -> Response {
-    crate::plain_page::render(
-        status,
-        "Sign-in did not complete",
-        message,
-        ("Sign in again", &app::routes::login(Some(return_to))),
-    )
+impl Auth {
+    /// 302 to the console address `path`, under the console's base.
+    pub(super) fn found(&self, path: &str) -> Response {
+        found(&self.inner.base.href(path))
+    }
+
+    /// A plain page for a sign-in that could not complete, with a way to try again.
+    fn failure(&self, status: StatusCode, message: &str, return_to: &str) -> Response {
+        crate::plain_page::render(
+            &self.inner.base,
+            status,
+            "Sign-in did not complete",
+            message,
+            ("Sign in again", &app::routes::login(Some(return_to))),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -75,8 +75,17 @@ impl From<Ended> for CredentialError {
 }
 
 fn store_error(e: TokenError) -> Ended {
-    tracing::error!(error = %e, "cannot use a user's stored tokens");
-    Ended::Credential(CredentialError::Store)
+    match e {
+        // No key the console has opens them: nobody can use them any more.
+        TokenError::Sealed(e) => {
+            tracing::warn!(error = %e, "a user's stored tokens cannot be opened; signing out");
+            Ended::SignedOut
+        }
+        TokenError::Database(e) => {
+            tracing::error!(error = %e, "cannot use a user's stored tokens");
+            Ended::Credential(CredentialError::Store)
+        }
+    }
 }
 
 impl Auth {
@@ -113,6 +122,21 @@ impl Auth {
                 .await
                 .map_err(store_error)?
             {
+                // Read again under the lease: another replica may have finished its refresh
+                // (and ended its lease) between the read above and taking the lease; its
+                // refresh token is then used up.
+                let current = match self.load_tokens(id).await {
+                    Ok(Some(current)) => current,
+                    Ok(None) => return Err(Ended::SignedOut),
+                    Err(e) => {
+                        self.release_lease(id).await;
+                        return Err(store_error(e));
+                    }
+                };
+                if !still_needed(&current) {
+                    self.release_lease(id).await;
+                    return Ok(current);
+                }
                 return self.refresh_leased(id, current).await;
             }
             // Another replica is refreshing: its result will be in the row.
@@ -127,6 +151,7 @@ impl Auth {
     async fn refresh_leased(&self, id: &str, current: Stored) -> Result<Stored, Ended> {
         let Some(refresh_token) = current.tokens.refresh.as_deref() else {
             tracing::info!("a user's access token expired and ISC gave no refresh token");
+            crate::metrics::token_refresh("no_refresh_token");
             self.forget_tokens(id).await;
             return Err(Ended::SignedOut);
         };
@@ -134,32 +159,42 @@ impl Auth {
             Ok(fresh) => fresh,
             Err(ExchangeError::Refused(code)) => {
                 tracing::info!(%code, "ISC refused to refresh a user's token; signing out");
+                crate::metrics::token_refresh("refused");
                 self.forget_tokens(id).await;
                 return Err(Ended::SignedOut);
             }
             Err(ExchangeError::Unavailable) => {
-                if let Err(e) = self.inner.tokens.release(id).await {
-                    tracing::warn!(error = %e, "cannot release a refresh lease");
-                }
+                crate::metrics::token_refresh("unavailable");
+                self.release_lease(id).await;
                 return Err(Ended::Credential(NoAnswer::Unreachable.into()));
             }
         };
         let Some(role) = self.role_of(&fresh).await else {
             tracing::info!("a user no longer has an ISC user level the console serves");
+            crate::metrics::token_refresh("no_level");
             self.forget_tokens(id).await;
             return Err(Ended::SignedOut);
         };
         if let Err(e) = self.inner.tokens.update(id, &fresh, role).await {
             // The refresh token is used up: without storing the new one the session cannot go on.
             tracing::error!(error = %e, "cannot store refreshed tokens; signing out");
+            crate::metrics::token_refresh("store_failed");
             self.forget_tokens(id).await;
             return Err(Ended::SignedOut);
         }
+        crate::metrics::token_refresh("ok");
         Ok(Stored {
             tokens: fresh,
             role,
             checked_at: super::now(),
         })
+    }
+
+    /// Ends a refresh lease this request took without refreshing (others may go ahead).
+    async fn release_lease(&self, id: &str) {
+        if let Err(e) = self.inner.tokens.release(id).await {
+            tracing::warn!(error = %e, "cannot release a refresh lease");
+        }
     }
 
     /// The role ISC's user levels give the holder of `tokens` now (`None`: no level served).
@@ -221,7 +256,15 @@ impl Credential for SessionTokens {
                 self.auth.end_session(&self.session, None).await;
                 return Err(CredentialError::SignedOut);
             }
-            Err(e) => return Err(store_error(e).into()),
+            Err(e) => {
+                return Err(match store_error(e) {
+                    Ended::SignedOut => {
+                        self.auth.end_session(&self.session, Some(&self.id)).await;
+                        CredentialError::SignedOut
+                    }
+                    Ended::Credential(e) => e,
+                });
+            }
         };
         let stale = |s: &Stored| super::now() >= s.tokens.renew_at;
         if !stale(&stored) {

@@ -1,7 +1,7 @@
 //! HTTP calls to ISC with the console's rules: timeouts everywhere, ids validated and encoded
 //! into paths, one token renewal on 401, bounded retries for GETs only.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
@@ -114,9 +114,11 @@ impl IscClient {
         Ok(url)
     }
 
-    /// Sends one request with the retry rules; returns the successful response.
+    /// Sends one request with the retry rules; returns the successful response. `operation`
+    /// names it in the metrics.
     async fn execute<B: Serialize + ?Sized>(
         &self,
+        operation: &'static str,
         auth: &dyn Credential,
         method: Method,
         url: Url,
@@ -137,12 +139,20 @@ impl IscClient {
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let response = match request.send().await {
+            let started = Instant::now();
+            let sent = request.send().await;
+            crate::metrics::isc_call(
+                operation,
+                sent.as_ref().map(|r| r.status().as_u16()),
+                started,
+            );
+            let response = match sent {
                 Ok(r) => r,
                 Err(e) => {
                     let error = IscError::from_reqwest(&e);
                     if idempotent_read && error.is_transport() && attempt < self.retry.max_attempts
                     {
+                        crate::metrics::isc_retry(operation, "no_answer");
                         tokio::time::sleep(self.backoff(attempt)).await;
                         attempt += 1;
                         continue;
@@ -163,9 +173,11 @@ impl IscClient {
                 }
                 StatusCode::UNAUTHORIZED => return Err(IscError::Unauthorized),
                 StatusCode::TOO_MANY_REQUESTS => {
+                    crate::metrics::isc_rate_limited(operation);
                     let wait = retry_after(response.headers());
                     let within_budget = rate_limit_waited + wait <= self.retry.max_rate_limit_wait;
                     if idempotent_read && attempt < self.retry.max_attempts && within_budget {
+                        crate::metrics::isc_retry(operation, "rate_limited");
                         tokio::time::sleep(wait).await;
                         rate_limit_waited += wait;
                         attempt += 1;
@@ -174,6 +186,7 @@ impl IscClient {
                     }
                 }
                 s if idempotent_read && is_transient(s) && attempt < self.retry.max_attempts => {
+                    crate::metrics::isc_retry(operation, "server_error");
                     tokio::time::sleep(self.backoff(attempt)).await;
                     attempt += 1;
                 }
@@ -188,10 +201,13 @@ impl IscClient {
 
     async fn get_json<T: DeserializeOwned>(
         &self,
+        operation: &'static str,
         auth: &dyn Credential,
         url: Url,
     ) -> Result<(T, HeaderMap), IscError> {
-        let response = self.execute::<()>(auth, Method::GET, url, None).await?;
+        let response = self
+            .execute::<()>(operation, auth, Method::GET, url, None)
+            .await?;
         let headers = response.headers().clone();
         let body = response
             .json::<T>()
@@ -203,6 +219,7 @@ impl IscClient {
     /// Every object of a collection: pages of 250 with `count=true`, so nothing is left out.
     async fn list_all<T: DeserializeOwned>(
         &self,
+        operation: &'static str,
         auth: &dyn Credential,
         collection: &str,
     ) -> Result<Vec<T>, IscError> {
@@ -213,7 +230,7 @@ impl IscClient {
                 .append_pair("limit", &PAGE_SIZE.to_string())
                 .append_pair("offset", &all.len().to_string())
                 .append_pair("count", "true");
-            let (page, headers): (Vec<T>, _) = self.get_json(auth, url).await?;
+            let (page, headers): (Vec<T>, _) = self.get_json(operation, auth, url).await?;
             let total = headers
                 .get("x-total-count")
                 .and_then(|v| v.to_str().ok())
@@ -231,7 +248,8 @@ impl IscClient {
         &self,
         auth: &dyn Credential,
     ) -> Result<Vec<PasswordSyncGroup>, IscError> {
-        self.list_all(auth, "password-sync-groups").await
+        self.list_all("list_sync_groups", auth, "password-sync-groups")
+            .await
     }
 
     pub async fn get_sync_group(
@@ -240,7 +258,7 @@ impl IscClient {
         id: &str,
     ) -> Result<PasswordSyncGroup, IscError> {
         let url = self.url("password-sync-groups", Some(id))?;
-        Ok(self.get_json(auth, url).await?.0)
+        Ok(self.get_json("get_sync_group", auth, url).await?.0)
     }
 
     pub async fn create_sync_group(
@@ -249,7 +267,9 @@ impl IscClient {
         group: &PasswordSyncGroup,
     ) -> Result<PasswordSyncGroup, IscError> {
         let url = self.url("password-sync-groups", None)?;
-        let response = self.execute(auth, Method::POST, url, Some(group)).await?;
+        let response = self
+            .execute("create_sync_group", auth, Method::POST, url, Some(group))
+            .await?;
         response
             .json()
             .await
@@ -263,7 +283,9 @@ impl IscClient {
         group: &PasswordSyncGroup,
     ) -> Result<PasswordSyncGroup, IscError> {
         let url = self.url("password-sync-groups", Some(id))?;
-        let response = self.execute(auth, Method::PUT, url, Some(group)).await?;
+        let response = self
+            .execute("update_sync_group", auth, Method::PUT, url, Some(group))
+            .await?;
         response
             .json()
             .await
@@ -272,7 +294,8 @@ impl IscClient {
 
     pub async fn delete_sync_group(&self, auth: &dyn Credential, id: &str) -> Result<(), IscError> {
         let url = self.url("password-sync-groups", Some(id))?;
-        self.execute::<()>(auth, Method::DELETE, url, None).await?;
+        self.execute::<()>("delete_sync_group", auth, Method::DELETE, url, None)
+            .await?;
         Ok(())
     }
 
@@ -280,11 +303,12 @@ impl IscClient {
         &self,
         auth: &dyn Credential,
     ) -> Result<Vec<PasswordPolicy>, IscError> {
-        self.list_all(auth, "password-policies").await
+        self.list_all("list_password_policies", auth, "password-policies")
+            .await
     }
 
     pub async fn list_sources(&self, auth: &dyn Credential) -> Result<Vec<Source>, IscError> {
-        self.list_all(auth, "sources").await
+        self.list_all("list_sources", auth, "sources").await
     }
 }
 

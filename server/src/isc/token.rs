@@ -49,7 +49,8 @@ impl ClientCredentialsToken {
     }
 
     async fn fetch(&self) -> Result<Cached, CredentialError> {
-        let response = self
+        let started = Instant::now();
+        let sent = self
             .http
             .post(self.token_url.clone())
             .form(&[
@@ -58,8 +59,11 @@ impl ClientCredentialsToken {
                 ("client_secret", self.credential.client_secret.expose()),
             ])
             .send()
-            .await
-            .map_err(|e| CredentialError::NoAnswer(no_answer(&e)))?;
+            .await;
+        let status = sent.as_ref().map(|r| r.status().as_u16());
+        crate::metrics::isc_call("token_client_credentials", status, started);
+        let response = sent.map_err(|e| CredentialError::NoAnswer(no_answer(&e)))?;
+        crate::health::token_endpoint_answered(&self.token_url);
         let status = response.status();
         if !status.is_success() {
             tracing::warn!(%status, client_id = %self.credential.client_id, "ISC refused the application credential");

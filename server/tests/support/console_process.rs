@@ -379,7 +379,9 @@ fn wait_child(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
 
 /// A sandbox tenant on its own loopback port, served by the test's runtime.
 pub async fn tenant(config: sandbox::SandboxConfig) -> sandbox::SandboxHandle {
-    sandbox::spawn(config).await.expect("serve a sandbox tenant")
+    sandbox::spawn(config)
+        .await
+        .expect("serve a sandbox tenant")
 }
 
 /// The settings of a console on `tenant`: its API URL, the OAuth client `console` and the
