@@ -14,7 +14,7 @@ mod pages;
 pub mod routes;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -46,6 +46,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name=BASE_META content=base.path().to_string() />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet
+                    options=options.clone()
+                    id="leptos"
+                    root=base.path().to_string()
+                />
                 <HydrationScripts options root=base.path().to_string() />
                 <MetaTags />
             </head>
@@ -113,7 +118,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href=base.href(&format!("/pkg/{OUTPUT_NAME}.css")) />
         <Link rel="icon" type_="image/svg+xml" href=base.href("/favicon.svg") />
         <Meta name="color-scheme" content="light dark" />
         <Title formatter=|page: String| {

@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { SHOTS, hydrated, sandboxGroups, signIn } from "./support";
+import { expect, hydrated, sandboxGroups, SHOTS, signIn, test } from "./support";
 
 test("a signed-out visit goes to the tenant's sign-in page and comes back", async ({ page }) => {
   await page.goto("/groups?sort=-name");

@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { SHOTS, hydrated, sandboxGroups, signIn } from "./support";
+import { expect, hydrated, sandboxGroups, SHOTS, signIn, test } from "./support";
 
 test("the groups page is rendered on the server with every seeded group", async ({ page, request }) => {
   const groups = await sandboxGroups(request);

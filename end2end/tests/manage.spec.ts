@@ -1,5 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { SHOTS, adminApi, hydrated, resetSandbox, sandboxGroups, signIn } from "./support";
+import type { Page } from "@playwright/test";
+import { adminApi, expect, hydrated, resetSandbox, sandboxGroups, SHOTS, signIn, test } from "./support";
 
 test.beforeEach(async ({ request }) => {
   await resetSandbox(request);

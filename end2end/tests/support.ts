@@ -1,4 +1,39 @@
-import { APIRequestContext, Page, expect } from "@playwright/test";
+import { APIRequestContext, BrowserContext, Page, expect, test as base } from "@playwright/test";
+
+export { expect };
+
+/** Every test, with a guard: any Content-Security-Policy violation the browser reports on any
+ * page of the test (the default page, and pages of contexts the test makes itself) fails it.
+ * Chromium reports each refused script, style, image or connection as a console message naming
+ * the policy. */
+export const test = base.extend<{ cspGuard: void }>({
+  cspGuard: [
+    async ({ browser, context }, use) => {
+      const violations: string[] = [];
+      const watch = (page: Page) =>
+        page.on("console", (message) => {
+          if (/Content Security Policy/i.test(message.text())) {
+            violations.push(`${page.url()}: ${message.text()}`);
+          }
+        });
+      const watchContext = (c: BrowserContext) => {
+        c.pages().forEach(watch);
+        c.on("page", watch);
+      };
+      watchContext(context);
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...args: Parameters<typeof newContext>) => {
+        const created = await newContext(...args);
+        watchContext(created);
+        return created;
+      };
+      await use();
+      browser.newContext = newContext;
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 /** Where screenshots are kept for people to look at (and for the README). */
 export const SHOTS = "screenshots";

@@ -13,6 +13,7 @@ const USAGE: &str = "\
 usage: sandbox [--addr HOST:PORT] [--tenant NAME] [--token-ttl SECONDS]
                [--rate-limit N] [--rate-window SECONDS]
                [--rotate-refresh-tokens | --no-rotate-refresh-tokens] [--no-control]
+               [--redirect-uri URI]...
 
 Serves a sandbox SailPoint ISC tenant (password sync groups, policies, sources, OAuth).
   --addr HOST:PORT        listen address (default 127.0.0.1:7100; port 0 picks a free one)
@@ -25,6 +26,11 @@ Serves a sandbox SailPoint ISC tenant (password sync groups, policies, sources, 
   --no-rotate-refresh-tokens  a refresh token can be used until it expires; each refresh
                               returns it again (ISC does not document which it does)
   --no-control            do not serve the loopback-only /__sandbox/* control endpoints
+  --redirect-uri URI      one more redirect URI of the `console` client, besides
+                          http://127.0.0.1:*/auth/callback and http://localhost:*/auth/callback
+                          (a console behind a proxy, e.g.
+                          https://127.0.0.1:8443/tools/sync-groups/auth/callback; `:*` stands
+                          for any port); may be given more than once
   -h, --help              this help";
 
 struct Args {
@@ -79,6 +85,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--rotate-refresh-tokens" => parsed.config.rotate_refresh_tokens = true,
             "--no-rotate-refresh-tokens" => parsed.config.rotate_refresh_tokens = false,
             "--no-control" => parsed.config.control_endpoint = false,
+            "--redirect-uri" => {
+                let uri: String = value(&flag, next(), "an absolute URI")?;
+                if !(uri.starts_with("http://") || uri.starts_with("https://")) {
+                    return Err(format!(
+                        "--redirect-uri: \"{uri}\" is not an http or https URI"
+                    ));
+                }
+                parsed.config.extra_redirect_uris.push(uri);
+            }
             other => return Err(format!("unknown argument \"{other}\"")),
         }
     }
@@ -161,5 +176,20 @@ mod tests {
         assert!(parse(&["--addr", "nope"]).is_err());
         assert!(parse(&["--token-ttl", "0"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
+        let a = parse(&[
+            "--redirect-uri",
+            "https://127.0.0.1:8443/tools/sync-groups/auth/callback",
+            "--redirect-uri=https://intranet.example.com/x/auth/callback",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            a.config.extra_redirect_uris,
+            [
+                "https://127.0.0.1:8443/tools/sync-groups/auth/callback",
+                "https://intranet.example.com/x/auth/callback"
+            ]
+        );
+        assert!(parse(&["--redirect-uri", "/auth/callback"]).is_err());
     }
 }

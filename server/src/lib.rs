@@ -1,6 +1,7 @@
 //! The console's axum server: it holds configuration, talks to ISC (or the embedded sandbox
 //! tenant) and serves the Leptos app with server-side rendering.
 
+mod assets;
 pub mod audit;
 pub mod auth;
 pub mod backend;
@@ -11,6 +12,7 @@ pub mod config;
 pub mod health;
 pub mod isc;
 pub mod metrics;
+mod notice;
 mod plain_page;
 pub mod public_path;
 pub mod request_id;
@@ -208,7 +210,8 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             app_credential,
         },
         &db,
-        sealer,
+        // The copy kept here signs the notices in URLs (see `boundary`).
+        sealer.clone(),
     )
     .map_err(|e| match e {
         AuthSetupError::Http(e) => StartError::SignInClient(e),
@@ -227,6 +230,9 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         .site_pkg_dir("pkg")
         .site_addr(local_addr)
         .env(leptos::config::Env::PROD)
+        // cargo-leptos's `hash-files`: hashed names from `hash.txt` beside the binary, when the
+        // site was built so (plain names otherwise).
+        .hash_files(assets::hashed())
         .build();
     let routes = generate_route_list(App);
     let context = {
@@ -234,6 +240,12 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         move || {
             provide_context(backend.clone());
             provide_context(base.clone());
+            // This response's CSP nonce (see `security`), for the inline hydration script.
+            let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
+            if let Some(nonce) = nonce {
+                provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+            }
         }
     };
 
@@ -256,18 +268,28 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         ))
         .layer(session_layer);
     // Outside the session layer and the caller middleware: probes need no sign-in.
-    let mut router = boundary::layers(router).merge(health::routes(health.clone()));
+    let mut router =
+        boundary::layers(router, sealer, base.clone()).merge(health::routes(health.clone()));
     if let Some(sandbox) = &sandbox {
         // Outside the session layer: the tenant has nothing to do with console sessions.
         router = router.nest(SANDBOX_PREFIX, sandbox.router());
     }
     let router = security::layers(router, public_url, config.auth.public_url.is_some());
+    // Pages, server-function answers and bundle files not already precompressed on disk: brotli
+    // or gzip at a middling level (the default brotli level costs tens of ms per page).
+    let router = router.layer(
+        tower_http::compression::CompressionLayer::new()
+            .quality(tower_http::CompressionLevel::Precise(5)),
+    );
     let in_flight = metrics::InFlight::default();
     let router = router.layer(axum::middleware::from_fn_with_state(
         in_flight.clone(),
         metrics::track_http,
     ));
-    let router = router.layer(axum::middleware::from_fn(request_id::assign));
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        Arc::new(config.trusted_proxies.clone()),
+        request_id::assign,
+    ));
     let router = public_path::mount(router, base);
     let mut background = cleanup;
     background.push(sign_in_limit.spawn_housekeeping());
@@ -356,7 +378,16 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Connect info lets the sandbox's control endpoint refuse anything but loopback peers.
+    use axum::serve::ListenerExt as _;
+    // No Nagle: a small answer written in two parts (headers, body) on a kept-alive connection
+    // would otherwise wait for the client's delayed ACK (~40 ms).
+    let listener = listener.tap_io(|stream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
+    // Connect info lets the sandbox's control endpoint refuse anything but loopback peers, and
+    // gives the client address (see `client_addr`).
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

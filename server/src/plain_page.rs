@@ -17,7 +17,7 @@ pub fn render(
 ) -> Response {
     let (label, path) = link;
     let href = base.href(path);
-    let css = base.href(&format!("/pkg/{}.css", app::OUTPUT_NAME));
+    let css = base.href(&crate::assets::stylesheet());
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -1,4 +1,5 @@
-//! Response headers that every page and API answer carries, and the CSRF check of mutations.
+//! Response headers that every page and API answer carries (Content-Security-Policy with a
+//! fresh nonce per page, HSTS over https, caching rules), and the CSRF check of mutations.
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -11,6 +12,10 @@ use url::Url;
 /// `public_origin`: the console's public URL (e.g. `https://console.example.com`); `exact`: it was
 /// configured (`CONSOLE_PUBLIC_URL`), so it is the only origin a browser may post from.
 pub fn layers(router: Router, public_origin: Url, exact: bool) -> Router {
+    let rules = PageRules {
+        https: public_origin.scheme() == "https",
+        hashed_assets: crate::assets::hashed(),
+    };
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
@@ -25,10 +30,99 @@ pub fn layers(router: Router, public_origin: Url, exact: bool) -> Router {
             },
             csrf,
         ))
+        .layer(middleware::from_fn_with_state(rules, page_headers))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("referrer-policy", "same-origin"))
         // The console is never meant to be framed (clickjacking on destructive buttons).
         .layer(header("x-frame-options", "DENY"))
+}
+
+/// The nonce of this response's Content-Security-Policy, in the request's extensions: the
+/// server's Leptos context hands it to the renderer, which puts it on the inline hydration script.
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);
+
+#[derive(Debug, Clone, Copy)]
+struct PageRules {
+    https: bool,
+    hashed_assets: bool,
+}
+
+/// What a path serves, for its caching and policy.
+#[derive(Debug, PartialEq, Eq)]
+enum Area {
+    /// The embedded sandbox tenant: its own site with its own pages; left alone.
+    Sandbox,
+    /// The site bundle (`/pkg/…`): CSS, JS, wasm.
+    Bundle,
+    /// Other files of the site (`/favicon.svg`): small, unhashed.
+    PublicFile,
+    /// Pages, server functions, sign-in: about the signed-in user, never stored by anyone.
+    Dynamic,
+}
+
+impl Area {
+    fn of(path: &str) -> Area {
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        match first {
+            "sandbox" => Area::Sandbox,
+            "pkg" => Area::Bundle,
+            _ if !path.get(1..).unwrap_or("").contains('/') && first.contains('.') => {
+                Area::PublicFile
+            }
+            _ => Area::Dynamic,
+        }
+    }
+}
+
+/// The Content-Security-Policy of the console's pages. Scripts: the bundle from the console's
+/// own origin and the one inline hydration script carrying this response's nonce (no
+/// `unsafe-inline`); `wasm-unsafe-eval` is what compiling the wasm needs. Everything else from
+/// the console's own origin only; nothing may frame a page; forms post only to the console.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         base-uri 'none'; frame-ancestors 'none'; object-src 'none'; form-action 'self'"
+    )
+}
+
+fn fresh_nonce() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+}
+
+/// Policy, transport and caching headers by area (see [`Area`]).
+async fn page_headers(State(rules): State<PageRules>, mut request: Request, next: Next) -> Response {
+    let area = Area::of(request.uri().path());
+    let nonce = fresh_nonce();
+    request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if rules.https {
+        // A year; not `includeSubDomains`: the intranet name may host other tools.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    let cache = match area {
+        Area::Sandbox => return response,
+        // A hashed name changes with the content: keep it for a year, never revalidate.
+        Area::Bundle if rules.hashed_assets => "public, max-age=31536000, immutable",
+        Area::Bundle => "no-cache",
+        Area::PublicFile => "public, max-age=86400",
+        Area::Dynamic => "no-store",
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html && let Ok(policy) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
 }
 
 #[derive(Clone)]
@@ -99,6 +193,32 @@ fn same_origin(own: &url::Origin, exact: bool, headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn areas_are_told_apart() {
+        assert_eq!(Area::of("/sandbox/oauth/authorize"), Area::Sandbox);
+        assert_eq!(Area::of("/pkg/sync-groups-console.abc.wasm"), Area::Bundle);
+        assert_eq!(Area::of("/favicon.svg"), Area::PublicFile);
+        for dynamic in ["/", "/groups", "/groups/a.b", "/api/list_groups", "/auth/login"] {
+            assert_eq!(Area::of(dynamic), Area::Dynamic, "{dynamic}");
+        }
+    }
+
+    #[test]
+    fn the_policy_allows_no_inline_script_but_the_nonced_one() {
+        let policy = content_security_policy("abc");
+        assert!(policy.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
+        assert!(!policy.contains("unsafe-inline"));
+        for directive in [
+            "default-src 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "form-action 'self'",
+        ] {
+            assert!(policy.contains(directive), "{directive}");
+        }
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

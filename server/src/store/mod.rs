@@ -108,6 +108,11 @@ impl Database {
 
     async fn open_sqlite(data_dir: &std::path::Path) -> Result<Database, OpenError> {
         private::prepare_dir(data_dir)?;
+        // Absolute: the driver takes the file from a URL, where a relative path has no meaning.
+        let data_dir = &std::fs::canonicalize(data_dir).map_err(|source| OpenError::File {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
         let path = data_dir.join(DATABASE_FILE);
         let shown = path.display().to_string();
         for file in [
