@@ -92,6 +92,19 @@ pub fn data_dir() -> TempDir {
     dir
 }
 
+/// A console served under `path` of its public URL (`http://127.0.0.1:PORT{path}`), as behind
+/// a proxy that forwards the path; `base` is that public URL.
+pub async fn start_under(path: &str, vars: &[(&str, &str)]) -> Console {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let public = format!("http://{addr}{path}");
+    let mut all: Vec<(&str, &str)> = vars.to_vec();
+    all.push(("CONSOLE_PUBLIC_URL", &public));
+    serve_on(listener, config(&all), Arc::new(data_dir()), public.clone()).await
+}
+
 /// A console keeping its sessions in `data` (share it to restart a console).
 pub async fn start_in(mut config: Config, data: Arc<TempDir>) -> Console {
     if let server::store::Location::Sqlite { data_dir } = &mut config.store.location {
@@ -101,13 +114,26 @@ pub async fn start_in(mut config: Config, data: Arc<TempDir>) -> Console {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
+    serve_on(listener, config, data, format!("http://{addr}")).await
+}
+
+async fn serve_on(
+    listener: tokio::net::TcpListener,
+    mut config: Config,
+    data: Arc<TempDir>,
+    base: String,
+) -> Console {
+    if let server::store::Location::Sqlite { data_dir } = &mut config.store.location {
+        *data_dir = data.path().to_path_buf();
+    }
+    let addr = listener.local_addr().expect("addr");
     let console = server::build(&config, addr).await.expect("console");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server::serve(listener, console.router, async {
         let _ = stopped.await;
     }));
     Console {
-        base: format!("http://{addr}"),
+        base,
         sandbox: console.sandbox,
         data,
         _stop: stop,
