@@ -63,3 +63,31 @@ test("an unknown page is a real 404", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("the bundle is served compressed and cached for good, pages never", async ({ page }) => {
+  const bundle: { url: string; encoding: string; cache: string }[] = [];
+  page.on("response", async (response) => {
+    if (new URL(response.url()).pathname.startsWith("/pkg/")) {
+      const headers = await response.allHeaders();
+      bundle.push({
+        url: response.url(),
+        encoding: headers["content-encoding"] ?? "",
+        cache: headers["cache-control"] ?? "",
+      });
+    }
+  });
+  await signIn(page, "admin");
+  await hydrated(page);
+  // The stylesheet, the JS and the wasm, with content hashes in their names.
+  const kinds = bundle.map((b) => b.url.split(".").pop());
+  for (const kind of ["css", "js", "wasm"]) {
+    expect(kinds, `the ${kind} of the bundle was loaded`).toContain(kind);
+  }
+  for (const b of bundle) {
+    expect(b.url, "a content hash in the name").toMatch(/sync-groups-console\.[A-Za-z0-9_-]{10,}\.(css|js|wasm)$/);
+    expect(b.encoding, `${b.url} compressed`).toMatch(/^(br|gzip)$/);
+    expect(b.cache, `${b.url} cached`).toBe("public, max-age=31536000, immutable");
+  }
+  const groups = await page.request.get("/groups");
+  expect(groups.headers()["cache-control"]).toBe("no-store");
+});
