@@ -191,10 +191,13 @@ impl Database {
     }
 
     async fn migrate(&self, setting: &'static str) -> Result<(), OpenError> {
-        let migrator = match self.dialect {
+        let mut migrator = match self.dialect {
             Dialect::Sqlite => sqlx::migrate!("migrations/sqlite"),
             Dialect::Postgres => sqlx::migrate!("migrations/postgres"),
         };
+        // Migrations only add: a replica of the previous version restarted during a rolling
+        // upgrade keeps working on a schema a newer one already extended.
+        migrator.set_ignore_missing(true);
         migrator
             .run(&self.pool)
             .await
