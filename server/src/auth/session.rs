@@ -69,7 +69,7 @@ pub fn layer(
 ) -> SessionManagerLayer<SessionTable> {
     let idle = time::Duration::seconds(i64::try_from(idle.as_secs()).unwrap_or(i64::MAX));
     SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(cookie.name(SESSION_COOKIE))
         .with_http_only(true)
         // Lax, not the default Strict: the redirect back from ISC's sign-in page is a
         // cross-site navigation, and a Strict cookie would not come with it (state lost).
