@@ -15,7 +15,9 @@
 //! A failed plain form post (a POST that accepts `text/html`) is answered by server_fn with a
 //! 302 back to its `Referer`, adding `__path=/api/<endpoint>` and `__err=<base64 of the JSON
 //! AppError>`; leptos_router reads these on that page and a `ServerAction::<ThatFn>::new()`
-//! created there starts with `value() == Some(Err(error))`. The pages set
+//! created there starts with `value() == Some(Err(error))`. The server signs such notices
+//! (`__sig`, see `server/src/notice.rs`) and refuses unsigned ones on page loads, so a crafted
+//! link cannot put its own text in the console's alert panels (`?deleted=` likewise). The pages set
 //! `Referrer-Policy: same-origin`, so a same-origin post carries its full URL. Every other
 //! failure answers with the HTTP status of its error (the server's boundary layer sets it).
 

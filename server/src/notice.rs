@@ -19,7 +19,9 @@
 //!   and value as one in the `Referer`'s query is taken as the browser's, once per occurrence, and
 //!   dropped from the `Location` before signing; without any notice of its own the `Location` is
 //!   left as it is (unsigned). Otherwise anyone could have the console sign their own text by
-//!   posting to a server function with a made-up `Referer`.
+//!   posting to a server function with a made-up `Referer`. (The one cost: a notice the app
+//!   writes that equals one already in the page's URL, such as deleting a second group of the
+//!   same name and sources from the list that names the first, is not shown.)
 //! - **Read** by the page edge: a page request whose query holds a notice parameter is served
 //!   only with exactly one `__sig` that opens for its path and the rest of its query and is at
 //!   most [`VALID_FOR`] old (and not dated more than a minute ahead: replicas' clocks). Any

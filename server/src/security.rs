@@ -93,7 +93,11 @@ fn fresh_nonce() -> String {
 }
 
 /// Policy, transport and caching headers by area (see [`Area`]).
-async fn page_headers(State(rules): State<PageRules>, mut request: Request, next: Next) -> Response {
+async fn page_headers(
+    State(rules): State<PageRules>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let area = Area::of(request.uri().path());
     let nonce = fresh_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
@@ -199,7 +203,13 @@ mod tests {
         assert_eq!(Area::of("/sandbox/oauth/authorize"), Area::Sandbox);
         assert_eq!(Area::of("/pkg/sync-groups-console.abc.wasm"), Area::Bundle);
         assert_eq!(Area::of("/favicon.svg"), Area::PublicFile);
-        for dynamic in ["/", "/groups", "/groups/a.b", "/api/list_groups", "/auth/login"] {
+        for dynamic in [
+            "/",
+            "/groups",
+            "/groups/a.b",
+            "/api/list_groups",
+            "/auth/login",
+        ] {
             assert_eq!(Area::of(dynamic), Area::Dynamic, "{dynamic}");
         }
     }

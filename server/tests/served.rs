@@ -1,6 +1,8 @@
 //! What every answer carries (policy, transport and caching headers, compression) and the
 //! console served under a path of its public URL, as behind a reverse proxy that forwards it.
 
+#![expect(clippy::expect_used, reason = "test helpers")]
+
 mod common;
 
 use common::{Browser, location, set_cookies, start, start_under};

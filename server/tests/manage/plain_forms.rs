@@ -81,9 +81,18 @@ async fn plain_form_posts_create_update_and_delete_and_redirect_to_the_result() 
     )
     .await;
     assert_eq!(response.status(), StatusCode::FOUND);
+    // The notice comes signed (see `server::notice`; tests/notices.rs checks the signature).
+    let location = common::location_path(&response);
+    let (notice, signature) = location
+        .split_once("&__sig=")
+        .unwrap_or_else(|| panic!("unsigned: {location}"));
     assert_eq!(
-        common::location_path(&response),
+        notice,
         "/groups?deleted=Cloud&sources=Okta%2C%20SAP%20S%2F4HANA"
+    );
+    assert!(
+        !signature.is_empty() && !signature.contains('&'),
+        "{location}"
     );
     assert!(isc.group(&id).await.is_none());
 }
