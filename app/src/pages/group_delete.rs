@@ -39,7 +39,10 @@ pub fn GroupDeletePage() -> impl IntoView {
                                 <h1>"Delete this sync group?"</h1>
                                 <DeleteConsequences impact description_id="delete-description" />
                                 <DeleteConfirmForm action id=id.clone() name>
-                                    <a class="button button-quiet" href=routes::href(&routes::group(&id))>
+                                    <a
+                                        class="button button-quiet"
+                                        href=routes::href(&routes::group(&id))
+                                    >
                                         "Cancel"
                                     </a>
                                 </DeleteConfirmForm>

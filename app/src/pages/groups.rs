@@ -213,7 +213,9 @@ fn GroupTable(
             view! {
                 <p class="empty">
                     "No sync group matches “" {query.get()} "”. "
-                    <a href=routes::href(&routes::group_list("", sort.get(), 1))>"Clear the search"</a>
+                    <a href=routes::href(
+                        &routes::group_list("", sort.get(), 1),
+                    )>"Clear the search"</a>
                 </p>
             }
                 .into_any()
