@@ -7,6 +7,7 @@ pub mod english;
 #[cfg(test)]
 mod fixtures;
 pub mod list;
+pub mod person;
 pub mod policy;
 pub mod return_path;
 pub mod review;

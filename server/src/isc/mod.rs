@@ -4,6 +4,7 @@ pub mod client;
 pub mod error;
 pub mod ids;
 pub mod model;
+pub mod query;
 pub mod token;
 pub mod views;
 
