@@ -6,6 +6,7 @@
 //! - a token with a user must have one of the operation's user levels: sync groups and
 //!   password policies need ORG_ADMIN; sources ORG_ADMIN, SOURCE_ADMIN or SOURCE_SUBADMIN
 //!   (listing also ROLE_SUBADMIN). HELPDESK therefore reads none of them, as in ISC;
+//!   accounts (`idn:accounts:read`) ORG_ADMIN, SOURCE_ADMIN, SOURCE_SUBADMIN or HELPDESK;
 //! - a token without a user (an API client's) may read but never write sync groups.
 
 use axum::http::{HeaderMap, header};
@@ -25,9 +26,12 @@ pub(crate) const POLICY_MANAGE: &str = "idn:password-policy:manage";
 pub(crate) const POLICY_WRITE: &str = "idn:password-policy:write";
 pub(crate) const SOURCES_READ: &str = "idn:sources:read";
 pub(crate) const SOURCES_MANAGE: &str = "idn:sources:manage";
+pub(crate) const ACCOUNTS_READ: &str = "idn:accounts:read";
+pub(crate) const ACCOUNTS_MANAGE: &str = "idn:accounts:manage";
+pub(crate) const SEARCH_READ: &str = "sp:search:read";
 
 /// Scopes a client may ask for.
-pub(crate) const KNOWN_SCOPES: [&str; 11] = [
+pub(crate) const KNOWN_SCOPES: [&str; 14] = [
     ALL,
     DEFAULT,
     PSG_READ,
@@ -39,6 +43,9 @@ pub(crate) const KNOWN_SCOPES: [&str; 11] = [
     POLICY_WRITE,
     SOURCES_READ,
     SOURCES_MANAGE,
+    ACCOUNTS_READ,
+    ACCOUNTS_MANAGE,
+    SEARCH_READ,
 ];
 
 pub(crate) const ORG_ADMIN: &str = "ORG_ADMIN";
@@ -57,6 +64,7 @@ pub(crate) enum Operation {
     ReadPolicies,
     ListSources,
     GetSource,
+    ListAccounts,
 }
 
 impl Operation {
@@ -66,6 +74,7 @@ impl Operation {
             Operation::WriteGroups => &[PSG_MANAGE, LEGACY_PSG_WRITE],
             Operation::ReadPolicies => &[POLICY_READ, POLICY_MANAGE, POLICY_WRITE],
             Operation::ListSources | Operation::GetSource => &[SOURCES_READ, SOURCES_MANAGE],
+            Operation::ListAccounts => &[ACCOUNTS_READ, ACCOUNTS_MANAGE],
         }
     }
 
@@ -81,6 +90,7 @@ impl Operation {
                 "ROLE_SUBADMIN",
             ],
             Operation::GetSource => &[ORG_ADMIN, "SOURCE_ADMIN", "SOURCE_SUBADMIN"],
+            Operation::ListAccounts => &[ORG_ADMIN, "SOURCE_ADMIN", "SOURCE_SUBADMIN", "HELPDESK"],
         }
     }
 

@@ -17,7 +17,7 @@
 //!
 //! Routes (relative to wherever the router is mounted):
 //! - API, under `/beta`, `/v3`, `/v2024`, `/v2025`, `/v2026`: `/password-sync-groups[/{id}]`
-//!   (GET, POST, PUT, DELETE), `/password-policies[/{id}]` and `/sources[/{id}]` (GET);
+//!   (GET, POST, PUT, DELETE), `/password-policies[/{id}]`, `/sources[/{id}]` and `/accounts` (GET);
 //! - OAuth: `/oauth/authorize`, `/oauth/authorize/login`, `/oauth/token`, `/oauth/info`, `/oauth/userinfo`;
 //! - control (loopback only): `/__sandbox/faults`, `/__sandbox/reset`, `/__sandbox/oauth`,
 //!   `/__sandbox/stats`, `/__sandbox/users/{userName}/levels`, see the `control` module.
@@ -72,6 +72,7 @@ mod errors;
 mod faults;
 mod ids;
 mod oauth;
+mod people;
 mod ratelimit;
 mod seed;
 mod spawn;
@@ -164,7 +165,7 @@ impl Sandbox {
     fn with_seed(config: SandboxConfig, seed: Seed) -> Sandbox {
         Sandbox {
             shared: Arc::new(Shared {
-                store: Mutex::new(seed.store.clone()),
+                store: Mutex::new(seeded_store(&seed)),
                 levels: Mutex::new(users::seeded_levels(&seed)),
                 rotate_refresh_tokens: AtomicBool::new(config.rotate_refresh_tokens),
                 stats: Mutex::new(SandboxStats::default()),
@@ -209,9 +210,10 @@ impl Sandbox {
         &self.shared.config
     }
 
-    /// Puts sources, policies and sync groups, and the users' levels, back to the seed.
+    /// Puts sources, policies and sync groups, and the users' levels, back to the seed, and
+    /// regenerates the population (same people and accounts, dates anchored at now).
     pub fn reset_data(&self) {
-        *self.shared.store.lock() = self.shared.seed.store.clone();
+        *self.shared.store.lock() = seeded_store(&self.shared.seed);
         *self.shared.levels.lock() = users::seeded_levels(&self.shared.seed);
     }
 
@@ -336,6 +338,13 @@ impl Sandbox {
     pub(crate) fn rules(&self) -> Rules {
         rules(&self.shared.config)
     }
+}
+
+/// The seed's data with a population generated now.
+fn seeded_store(seed: &Seed) -> Store {
+    let mut store = seed.store.clone();
+    store.generate_people(time::OffsetDateTime::now_utc());
+    store
 }
 
 /// Every response carries a fresh `SLPT-Request-ID`, as ISC's do.

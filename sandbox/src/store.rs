@@ -78,6 +78,8 @@ pub(crate) struct Store {
     sources: Vec<Source>,
     policies: Vec<Policy>,
     groups: Vec<Group>,
+    /// The generated population (see the `people` module).
+    pub(crate) people: crate::people::People,
 }
 
 /// Now, as ISC writes sync-group dates: RFC 3339, whole seconds, `Z`.
@@ -99,7 +101,18 @@ impl Store {
             sources: Vec::new(),
             policies: Vec::new(),
             groups: Vec::new(),
+            people: crate::people::People::default(),
         }
+    }
+
+    /// (Re)generates the population for the current sources and groups, anchored at `now`.
+    pub(crate) fn generate_people(&mut self, now: OffsetDateTime) {
+        let groups: Vec<(String, Vec<String>)> = self
+            .groups
+            .iter()
+            .map(|g| (g.name.clone(), g.source_ids.clone()))
+            .collect();
+        self.people = crate::people::generate(&self.sources_json(), &groups, now);
     }
 
     /// Builds a store from source and policy objects (groups are added afterwards).

@@ -676,7 +676,7 @@ async fn client_credentials() {
     assert!(api.get("user_name").is_none() && api.get("identity_id").is_none());
     assert_eq!(
         api["scope"],
-        "idn:password-sync-group:read idn:password-policy:read idn:sources:read"
+        "idn:password-sync-group:read idn:password-policy:read idn:sources:read idn:accounts:read sp:search:read"
     );
     let c = claims(api["access_token"].as_str().unwrap());
     assert!(c.get("identity_id").is_none() && c.get("user_name").is_none());
@@ -685,7 +685,7 @@ async fn client_credentials() {
             .is_none_or(|a| a.as_array().unwrap().is_empty())
     );
     assert_eq!(c["client_id"], "readonly-api");
-    assert_eq!(c["scope"].as_array().unwrap().len(), 3);
+    assert_eq!(c["scope"].as_array().unwrap().len(), 5);
 
     // userinfo needs a user.
     let res = env

@@ -68,6 +68,34 @@ pub(crate) const SOURCE_FILTERS: &[(&str, &[Op])] = &[
     ("category", &[Co, Eq, Ge, Gt, In, Le, Lt, Ne, Sw]),
 ];
 
+/// Filterable fields of `/accounts` and their operators, as the v3 spec lists them.
+pub(crate) const ACCOUNT_FILTERS: &[(&str, &[Op])] = &[
+    ("id", &[Eq, In, Sw]),
+    ("identityId", &[Eq, In, Sw]),
+    ("name", &[Eq, In, Sw]),
+    ("nativeIdentity", &[Eq, In, Sw]),
+    ("hasEntitlements", &[Eq]),
+    ("sourceId", &[Eq, In, Sw]),
+    ("uncorrelated", &[Eq]),
+    ("origin", &[Eq, In]),
+    ("manuallyCorrelated", &[Eq]),
+    ("identity.name", &[Eq, In, Sw]),
+];
+
+/// Sortable fields of `/accounts` the sandbox supports (of those the spec lists).
+pub(crate) const ACCOUNT_SORTERS: &[&str] = &[
+    "id",
+    "name",
+    "created",
+    "modified",
+    "sourceId",
+    "identityId",
+    "nativeIdentity",
+    "manuallyCorrelated",
+    "origin",
+    "identity.name",
+];
+
 /// Sortable fields of `/sources`, as the spec lists them.
 pub(crate) const SOURCE_SORTERS: &[&str] = &[
     "type",

@@ -6,6 +6,7 @@
 //! Every request to a route, or to an unknown path under a version, is counted first (see the
 //! `stats` module).
 
+mod accounts;
 mod filters;
 mod groups;
 mod paging;
@@ -49,6 +50,7 @@ fn version_routes(sandbox: &Sandbox, version: &'static str) -> Router<Sandbox> {
         .route("/password-policies/{id}", get(policies::get))
         .route("/sources", get(sources::list))
         .route("/sources/{id}", get(sources::get))
+        .route("/accounts", get(accounts::list))
         .route_layer(middleware::from_fn_with_state(
             Gate {
                 sandbox: sandbox.clone(),
