@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::model::delete::DeleteImpact;
 use crate::model::draft::{FormOptions, GroupDraft};
+use crate::model::people::{LookupPage, PeopleResults, PersonSync};
 use crate::model::review::DraftCheck;
 use crate::model::{GroupDetail, GroupSummary, SessionState, TenantInfo};
 
@@ -156,6 +157,35 @@ pub async fn delete_group(id: String, confirm_name: String) -> Result<GroupDetai
         Ok(group)
     })
     .await
+}
+
+/// People matching what a caller told the helpdesk (name, email, account name), a page at a
+/// time. A text too short or too long is refused before anything is asked of ISC.
+#[server(name = FindPeople, prefix = "/api", endpoint = "find_people")]
+pub async fn find_people(
+    query: String,
+    #[server(default)] offset: usize,
+) -> Result<PeopleResults, AppError> {
+    serve::as_reader(|backend, reader| async move {
+        if let Some(problem) = crate::model::people::query_problem(&query) {
+            return Err(AppError::BadRequest { message: problem });
+        }
+        let offset = offset.min(crate::model::people::MAX_OFFSET);
+        backend.find_people(&reader, query.trim(), offset).await
+    })
+    .await
+}
+
+/// One person's password sync, for the helpdesk. Read-only.
+#[server(name = GetPersonSync, prefix = "/api", endpoint = "person_sync")]
+pub async fn person_sync(id: String) -> Result<PersonSync, AppError> {
+    serve::as_reader(|backend, reader| async move { backend.person_sync(&reader, &id).await }).await
+}
+
+/// Who looked up whom (administrators only), newest first.
+#[server(name = ListLookups, prefix = "/api", endpoint = "lookups")]
+pub async fn lookups(before: Option<i64>) -> Result<LookupPage, AppError> {
+    serve::as_admin(|backend, admin| async move { backend.lookups(&admin, before).await }).await
 }
 
 /// The role helpers every server function runs its body in.

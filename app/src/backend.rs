@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::caller::{Admin, Reader};
 use crate::error::AppError;
 use crate::model::draft::{FormOptions, GroupDraft};
+use crate::model::people::{LookupPage, PeopleResults, PersonSync};
 use crate::model::{GroupDetail, GroupSummary, TenantInfo};
 
 #[async_trait::async_trait]
@@ -55,6 +56,25 @@ pub trait Backend: Send + Sync + 'static {
     /// The group, its sources and policy as they are now (fresh, uncached) for the delete
     /// dialog; fails closed.
     async fn delete_impact(&self, caller: &Admin, id: &str) -> Result<GroupDetail, AppError>;
+
+    /// People whose name, display name, email or account name matches `query` (already
+    /// checked with `people::query_problem`), the page starting at `offset`. Recorded as a
+    /// lookup; limited per user.
+    async fn find_people(
+        &self,
+        caller: &Reader,
+        query: &str,
+        offset: usize,
+    ) -> Result<PeopleResults, AppError>;
+
+    /// One person's password sync: their accounts on the sources of every group, the verdict
+    /// per group, their other password accounts and their recent password events. Recorded
+    /// as a lookup; limited per user. `NotFound` for an unknown identity.
+    async fn person_sync(&self, caller: &Reader, id: &str) -> Result<PersonSync, AppError>;
+
+    /// Who looked up whom, newest first: the entries recorded before record `before` when
+    /// given (a page's `older`). Administrators only.
+    async fn lookups(&self, caller: &Admin, before: Option<i64>) -> Result<LookupPage, AppError>;
 
     /// Deletes group `id` if `confirm_name` confirms its current name (read fresh just before
     /// deleting; the rule is `model::delete::confirmation_matches`), else `Invalid`; returns

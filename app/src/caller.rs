@@ -80,6 +80,8 @@ pub enum Caller {
     Helpdesk {
         viewer: Viewer,
         app_credential: Option<Arc<dyn Credential>>,
+        /// The request's id: the record of a person lookup names the request.
+        request_id: String,
     },
 }
 
@@ -108,17 +110,22 @@ impl Caller {
     pub fn reader(&self) -> Result<Reader, AppError> {
         match self {
             Caller::Admin {
-                viewer, own_token, ..
+                viewer,
+                own_token,
+                request_id,
             } => Ok(Reader {
                 viewer: viewer.clone(),
                 credential: own_token.clone(),
+                request_id: request_id.clone(),
             }),
             Caller::Helpdesk {
                 viewer,
                 app_credential: Some(credential),
+                request_id,
             } => Ok(Reader {
                 viewer: viewer.clone(),
                 credential: credential.clone(),
+                request_id: request_id.clone(),
             }),
             Caller::Helpdesk {
                 app_credential: None,
@@ -167,11 +174,17 @@ impl Caller {
 pub struct Reader {
     viewer: Viewer,
     credential: Arc<dyn Credential>,
+    request_id: String,
 }
 
 impl Reader {
     pub fn viewer(&self) -> &Viewer {
         &self.viewer
+    }
+
+    /// The id of the request this reader reads in.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
     }
 
     pub fn credential(&self) -> &dyn Credential {
@@ -207,6 +220,7 @@ impl Admin {
         Reader {
             viewer: self.viewer.clone(),
             credential: self.credential.clone(),
+            request_id: self.request_id.clone(),
         }
     }
 }
@@ -247,10 +261,12 @@ mod tests {
             Caller::Helpdesk {
                 viewer: viewer(Role::Helpdesk),
                 app_credential: None,
+                request_id: "r".into(),
             },
             Caller::Helpdesk {
                 viewer: viewer(Role::Helpdesk),
                 app_credential: Some(Arc::new(Fixed)),
+                request_id: "r".into(),
             },
             Caller::Admin {
                 viewer: viewer(Role::Admin),

@@ -30,6 +30,10 @@ pub enum AppError {
     },
     #[error("ISC is rate-limiting this console, try again in {retry_after_secs} s.")]
     RateLimited { retry_after_secs: u64 },
+    /// This user has looked up many people in a short time (the console's own limit on person
+    /// lookups, which protects people's privacy and the console's share of ISC's rate limit).
+    #[error("You have looked up many people in a short time. Try again in {retry_after_secs} s.")]
+    TooManyLookups { retry_after_secs: u64 },
     /// ISC could not be reached or kept failing; worth a retry.
     #[error("ISC is unavailable: {message}")]
     Unavailable { message: String },
@@ -88,6 +92,7 @@ impl AppError {
         matches!(
             self,
             AppError::RateLimited { .. }
+                | AppError::TooManyLookups { .. }
                 | AppError::Unavailable { .. }
                 | AppError::StoreUnavailable
                 | AppError::ServerFn(_)
@@ -159,7 +164,9 @@ impl AppError {
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
             AppError::Stale { .. } => StatusCode::CONFLICT,
             AppError::Upstream { status, .. } if *status < 500 => StatusCode::BAD_REQUEST,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::TooManyLookups { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::NotConfigured { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Upstream { .. } | AppError::Unavailable { .. } => StatusCode::BAD_GATEWAY,
             AppError::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -24,8 +24,11 @@ use pages::group_detail::GroupDetailPage;
 use pages::group_form::GroupFormPage;
 use pages::group_review::GroupReviewPage;
 use pages::groups::GroupsPage;
+use pages::lookups::LookupsPage;
 use pages::no_access::NoAccessPage;
 use pages::not_found::NotFound;
+use pages::people::PeoplePage;
+use pages::person::PersonPage;
 use pages::signin::SignInPage;
 
 /// Name of the site's CSS/JS/wasm bundle, as configured in `[[workspace.metadata.leptos]]`.
@@ -153,6 +156,9 @@ pub fn App() -> impl IntoView {
                         view=GroupDeletePage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("people/:id") view=PersonPage ssr=SsrMode::Async />
+                    <Route path=path!("lookups") view=LookupsPage ssr=SsrMode::Async />
                     <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("no-access") view=NoAccessPage ssr=SsrMode::Async />
                 </Routes>

@@ -102,6 +102,10 @@ pub const SIGNIN: &str = "/signin";
 pub const NO_ACCESS: &str = "/no-access";
 /// Signing out: a POST (a form's `action`), never a link.
 pub const LOGOUT: &str = "/auth/logout";
+/// Find a person (the helpdesk's search).
+pub const PEOPLE: &str = "/people";
+/// Who looked up whom (administrators).
+pub const LOOKUPS: &str = "/lookups";
 /// Starts a sign-in at ISC (a plain server route, not a page).
 const LOGIN: &str = "/auth/login";
 
@@ -217,6 +221,40 @@ pub fn deleted(name: &str, sources: &[String]) -> String {
     )
 }
 
+/// The people search for `query`, the page starting at `offset` (left out when 0). `group`:
+/// the sync group the search started from, to come back to.
+pub fn people(query: &str, offset: usize, group: Option<&str>) -> String {
+    let offset = offset.to_string();
+    let mut params = Vec::new();
+    if !query.trim().is_empty() {
+        params.push(("q", query.trim()));
+    }
+    if offset != "0" {
+        params.push(("offset", offset.as_str()));
+    }
+    if let Some(group) = group.filter(|g| !g.is_empty()) {
+        params.push(("group", group));
+    }
+    with_query(PEOPLE, &params)
+}
+
+/// One person's password sync, its timeline limited to one source when `source` is given.
+pub fn person(id: &str, source: Option<&str>) -> String {
+    let path = format!("{PEOPLE}/{}", encode(id));
+    match source.filter(|s| !s.is_empty()) {
+        Some(source) => format!("{}#timeline", with_query(&path, &[("source", source)])),
+        None => path,
+    }
+}
+
+/// The lookup record, entries older than record `before` when given.
+pub fn lookups(before: Option<i64>) -> String {
+    match before {
+        Some(before) => with_query(LOOKUPS, &[("before", &before.to_string())]),
+        None => LOOKUPS.to_string(),
+    }
+}
+
 /// Signing in at ISC, then back to `return_to`. The caller passes only a local path (see
 /// `model::return_path::local_return_path`); the server checks it again.
 pub fn login(return_to: Option<&str>) -> String {
@@ -279,6 +317,25 @@ mod tests {
         // Already stripped by the proxy, or merely sharing the first letters: left alone.
         assert_eq!(base.strip("/groups"), "/groups");
         assert_eq!(base.strip("/tools/sync-groupsx"), "/tools/sync-groupsx");
+    }
+
+    #[test]
+    fn people_addresses_encode_what_was_typed() {
+        assert_eq!(people("", 0, None), "/people");
+        assert_eq!(
+            people(" o'brien & co ", 0, None),
+            "/people?q=o%27brien%20%26%20co"
+        );
+        assert_eq!(
+            people("smith", 20, Some("g1")),
+            "/people?q=smith&offset=20&group=g1"
+        );
+        assert_eq!(person("2c91/x", None), "/people/2c91%2Fx");
+        assert_eq!(
+            person("p1", Some("s 1")),
+            "/people/p1?source=s%201#timeline"
+        );
+        assert_eq!(lookups(Some(1700)), "/lookups?before=1700");
     }
 
     #[test]

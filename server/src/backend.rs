@@ -10,13 +10,20 @@ use app::caller::{Admin, Credential, Reader};
 use app::error::{AppError, NoAnswer};
 use app::model::delete::{confirmation_error, confirmation_matches};
 use app::model::draft::{FormOptions, GroupDraft};
+use app::model::people::{
+    LookupKind, LookupPage, MAX_EVENTS, PAGE_SIZE, PeopleResults, PersonSync,
+};
+use app::model::person::EVENT_DAYS;
 use app::model::{GroupDetail, GroupSummary, TenantInfo};
 
 use crate::audit::{self, Audit};
 use crate::cache::TtlCache;
 use crate::isc::model::{PasswordPolicy, PasswordSyncGroup, Source};
-use crate::isc::{Catalog, IscClient, IscError};
+use crate::isc::search::{EventDocument, IdentityDocument, SearchRequest};
+use crate::isc::{Catalog, IscClient, IscError, people, query};
+use crate::lookup_limit::LookupLimit;
 use crate::store::audit::Action;
+use crate::store::lookups::{LookupTable, NewLookup};
 
 /// How long source and policy lists are reused before asking ISC again.
 pub const REFERENCE_DATA_TTL: Duration = Duration::from_secs(60);
@@ -27,7 +34,17 @@ pub struct ConsoleBackend {
     pub audit: Audit,
     pub sources: TtlCache<Vec<Source>>,
     pub policies: TtlCache<Vec<PasswordPolicy>>,
+    pub lookups: Lookups,
 }
+
+/// The record and the per-user limit of person lookups (the helpdesk view).
+pub struct Lookups {
+    pub table: LookupTable,
+    pub limit: LookupLimit,
+}
+
+/// Lookup records per page of the administrators' list.
+const LOOKUPS_PAGE: usize = 50;
 
 /// Sources and policies as read for one view.
 struct Reference {
@@ -42,13 +59,88 @@ impl Reference {
 }
 
 impl ConsoleBackend {
-    pub fn new(isc: IscClient, tenant: TenantInfo, audit: Audit) -> Self {
+    pub fn new(isc: IscClient, tenant: TenantInfo, audit: Audit, lookups: Lookups) -> Self {
         ConsoleBackend {
             isc,
             tenant,
             audit,
             sources: TtlCache::new(REFERENCE_DATA_TTL),
             policies: TtlCache::new(REFERENCE_DATA_TTL),
+            lookups,
+        }
+    }
+
+    /// A person lookup may go ahead: within the user's limit, and recorded (who, whom, when)
+    /// before anything is read. Fails closed: without a record, no lookup.
+    async fn lookup(
+        &self,
+        caller: &Reader,
+        kind: LookupKind,
+        subject: &str,
+        person_id: Option<&str>,
+    ) -> Result<(), AppError> {
+        let viewer = caller.viewer();
+        if let Err(wait) = self.lookups.limit.check(&viewer.user_name) {
+            tracing::warn!(user = %viewer.user_name, "person lookups over the per-user limit");
+            return Err(AppError::TooManyLookups {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        let record = NewLookup {
+            request_id: caller.request_id().to_string(),
+            actor_id: viewer
+                .identity_id
+                .clone()
+                .unwrap_or_else(|| viewer.user_name.clone()),
+            actor_user: viewer.user_name.clone(),
+            actor_name: viewer.display_name.clone(),
+            actor_role: viewer.role.as_str().to_string(),
+            kind,
+            subject: subject.to_string(),
+            person_id: person_id.map(str::to_string),
+        };
+        self.lookups.table.record(&record).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot record a person lookup; not looking");
+            AppError::StoreUnavailable
+        })?;
+        tracing::info!(
+            target: "audit",
+            request_id = %record.request_id,
+            actor_id = %record.actor_id,
+            action = kind.as_str(),
+            person_id,
+            "person lookup"
+        );
+        Ok(())
+    }
+
+    /// The person's password events of the last [`EVENT_DAYS`] days, newest first, paged with
+    /// `searchAfter` up to [`MAX_EVENTS`]; `true` when that was all of them.
+    async fn password_events(
+        &self,
+        auth: &dyn Credential,
+        name: &str,
+    ) -> Result<(Vec<app::model::person::PasswordEvent>, bool), AppError> {
+        const PAGE: usize = 250;
+        let mut request = SearchRequest::password_events(name, EVENT_DAYS);
+        let mut events = Vec::new();
+        loop {
+            let (page, _): (Vec<EventDocument>, _) = self
+                .isc
+                .search("search_events", auth, &request, PAGE, 0, false)
+                .await
+                .map_err(search_error)?;
+            let last = page.last().and_then(EventDocument::sort_values);
+            let full = page.len() == PAGE;
+            events.extend(page.iter().filter_map(EventDocument::password_event));
+            if events.len() >= MAX_EVENTS {
+                events.truncate(MAX_EVENTS);
+                return Ok((events, false));
+            }
+            match last {
+                Some(after) if full => request.search_after = Some(after),
+                _ => return Ok((events, true)),
+            }
         }
     }
 
@@ -223,6 +315,102 @@ impl Backend for ConsoleBackend {
         result
     }
 
+    async fn find_people(
+        &self,
+        caller: &Reader,
+        text: &str,
+        offset: usize,
+    ) -> Result<PeopleResults, AppError> {
+        let Some(query_text) = query::person(text) else {
+            return Err(AppError::BadRequest {
+                message: "there is nothing to search for.".into(),
+            });
+        };
+        self.lookup(caller, LookupKind::Search, text, None).await?;
+        let auth = caller.credential();
+        let request = SearchRequest::people(query_text);
+        let (found, groups, reference) = tokio::try_join!(
+            async {
+                self.isc
+                    .search::<IdentityDocument>(
+                        "search_people",
+                        auth,
+                        &request,
+                        PAGE_SIZE,
+                        offset,
+                        true,
+                    )
+                    .await
+                    .map_err(search_error)
+            },
+            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth).await?) },
+            self.cached_reference(auth),
+        )?;
+        let (documents, total) = found;
+        let catalog = reference.catalog();
+        let grouped = people::grouped_sources(&groups);
+        Ok(PeopleResults {
+            query: text.to_string(),
+            matches: documents
+                .iter()
+                .map(|d| d.person_match(&grouped, &catalog))
+                .collect(),
+            offset,
+            total,
+        })
+    }
+
+    async fn person_sync(&self, caller: &Reader, id: &str) -> Result<PersonSync, AppError> {
+        let id = id.trim();
+        if !crate::isc::ids::is_valid_id(id) {
+            return Err(person_not_found());
+        }
+        let auth = caller.credential();
+        let request = SearchRequest::person(id);
+        let (found, groups, reference) = tokio::try_join!(
+            async {
+                self.isc
+                    .search::<IdentityDocument>("search_person", auth, &request, 1, 0, false)
+                    .await
+                    .map_err(search_error)
+            },
+            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth).await?) },
+            self.cached_reference(auth),
+        )?;
+        let identity = found
+            .0
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or_else(person_not_found)?;
+        let person = identity.person_ref();
+        self.lookup(caller, LookupKind::View, person.label(), Some(id))
+            .await?;
+        let (events, complete) = match identity.name.as_deref() {
+            Some(name) if !name.trim().is_empty() => self.password_events(auth, name).await?,
+            // ISC's events name their target by identity name: without one, there are none.
+            _ => (Vec::new(), true),
+        };
+        Ok(people::person_sync(
+            &identity,
+            &groups,
+            &reference.catalog(),
+            events,
+            complete,
+            now(),
+        ))
+    }
+
+    async fn lookups(&self, _caller: &Admin, before: Option<i64>) -> Result<LookupPage, AppError> {
+        self.lookups
+            .table
+            .page(before, LOOKUPS_PAGE)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot read the lookup record");
+                AppError::StoreUnavailable
+            })
+    }
+
     async fn delete_impact(&self, caller: &Admin, id: &str) -> Result<GroupDetail, AppError> {
         self.fresh_detail(caller.credential(), id).await
     }
@@ -269,6 +457,40 @@ impl Backend for ConsoleBackend {
 fn done(group: &GroupDetail) -> (Option<String>, serde_json::Value) {
     (Some(group.id.clone()), audit::group(group))
 }
+
+fn person_not_found() -> AppError {
+    AppError::NotFound {
+        what: "This person".into(),
+    }
+}
+
+/// Now, in Unix seconds.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// ISC refused a search: 403 means the credential the console reads with lacks the scope (or,
+/// for an administrator's own sign-in, the user level): say which, not just "forbidden".
+fn search_error(e: IscError) -> AppError {
+    match e {
+        IscError::Status {
+            status: 403,
+            tracking_id,
+            ..
+        } => AppError::Upstream {
+            status: 403,
+            detail_code: None,
+            message: SEARCH_REFUSED.into(),
+            tracking_id,
+        },
+        other => other.into(),
+    }
+}
+
+/// What a refused search means, and who can fix it.
+pub const SEARCH_REFUSED: &str = "ISC refused to search for people: the credential the console reads with needs the scope sp:search:read. For helpdesk users that is the console's read-only API client (ISC_READONLY_CLIENT_ID); for administrators, their sign-in (ISC_OAUTH_SCOPES). Ask the console's operator to add the scope.";
 
 fn group_not_found() -> AppError {
     AppError::NotFound {

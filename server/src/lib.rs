@@ -11,6 +11,7 @@ pub mod client_addr;
 pub mod config;
 pub mod health;
 pub mod isc;
+pub mod lookup_limit;
 pub mod metrics;
 mod notice;
 mod plain_page;
@@ -218,7 +219,12 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
     })?;
 
     let audit = audit::Audit::new(store::audit::AuditTable::new(db.clone()));
-    let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant, audit));
+    let lookup_limit = lookup_limit::LookupLimit::default();
+    let lookups = backend::Lookups {
+        table: store::lookups::LookupTable::new(db.clone()),
+        limit: lookup_limit.clone(),
+    };
+    let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant, audit, lookups));
     let sign_in_limit = sign_in_limit::SignInLimit::for_sign_in(
         Arc::new(config.trusted_proxies.clone()),
         base.clone(),
@@ -293,6 +299,7 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
     let router = public_path::mount(router, base);
     let mut background = cleanup;
     background.push(sign_in_limit.spawn_housekeeping());
+    background.push(lookup_limit.spawn_housekeeping());
     // Aborted on drop, also when the metrics listener cannot start.
     let mut background = BackgroundTasks(background);
     let metrics_addr = match config.metrics_addr {

@@ -35,6 +35,9 @@ const ROLES: &[(&str, Need)] = &[
     ("/api/save_group", Need::Admin),
     ("/api/delete_impact", Need::Admin),
     ("/api/delete_group", Need::Admin),
+    ("/api/find_people", Need::Reader),
+    ("/api/person_sync", Need::Reader),
+    ("/api/lookups", Need::Admin),
 ];
 
 /// The Business Apps group of the demo org.
@@ -46,7 +49,7 @@ enum Body {
     Json(Value),
 }
 
-fn valid_body(path: &str, options: &FormOptions) -> Body {
+fn valid_body(path: &str, options: &FormOptions, person: &str) -> Body {
     let group = options.editing.clone().expect("editing");
     let sources: Vec<String> = group.sources.iter().map(|s| s.id.clone()).collect();
     let mut save = vec![
@@ -62,6 +65,8 @@ fn valid_body(path: &str, options: &FormOptions) -> Body {
             Body::Form(vec![("id", group.id.clone()), ("confirm_name", group.name)])
         }
         "/api/save_group" => Body::Form(save),
+        "/api/find_people" => Body::Form(vec![("query", "example.com".to_string())]),
+        "/api/person_sync" => Body::Form(vec![("id", person.to_string())]),
         "/api/review_change" => Body::Json(json!({
             "editing": group.id,
             "draft": {"name": group.name, "policy_id": group.policy.id, "source_ids": sources},
@@ -102,6 +107,21 @@ async fn admin_options(env: &Embedded) -> FormOptions {
     response.json().await.expect("options")
 }
 
+/// The identity id of someone in the sandbox's population.
+async fn a_person(env: &Embedded) -> String {
+    let admin = env.signed_in("admin").await;
+    let response = call(
+        &admin,
+        &env.base,
+        "/api/find_people",
+        &Body::Form(vec![("query", "example.com".to_string())]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let found: app::model::people::PeopleResults = response.json().await.expect("people");
+    found.matches[0].person.id.clone()
+}
+
 #[tokio::test]
 async fn every_server_function_declares_its_role_and_keeps_to_it() {
     let mut registered: Vec<&str> = server_fn::axum::server_fn_paths()
@@ -117,13 +137,14 @@ async fn every_server_function_declares_its_role_and_keeps_to_it() {
 
     let env = embedded(&[]).await;
     let options = admin_options(&env).await;
+    let person = a_person(&env).await;
     let helpdesk = env.signed_in("helpdesk").await;
     let auditor = env.signed_in("auditor").await;
     let stranger = Browser::new();
     // A pending failure as a tripwire: any request reaching the tenant would use it up.
     env.sandbox.faults().fail_next(1, 500);
     for (path, need) in ROLES {
-        let body = valid_body(path, &options);
+        let body = valid_body(path, &options, &person);
         let signed_out = call(&stranger, &env.base, path, &body).await;
         let no_access = call(&auditor, &env.base, path, &body).await;
         match need {
@@ -166,7 +187,7 @@ async fn every_server_function_declares_its_role_and_keeps_to_it() {
 
     // And the ones they may call answer them.
     for (path, need) in ROLES {
-        let body = valid_body(path, &options);
+        let body = valid_body(path, &options, &person);
         if *need == Need::Reader {
             let response = call(&helpdesk, &env.base, path, &body).await;
             assert_eq!(response.status(), StatusCode::OK, "{path}");

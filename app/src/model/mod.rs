@@ -7,11 +7,13 @@ pub mod english;
 #[cfg(test)]
 mod fixtures;
 pub mod list;
+pub mod people;
 pub mod person;
 pub mod policy;
 pub mod return_path;
 pub mod review;
 pub mod staleness;
+pub mod when;
 
 use serde::{Deserialize, Serialize};
 
@@ -188,6 +190,14 @@ impl Role {
         match self {
             Role::Admin => "Administrator",
             Role::Helpdesk => "Helpdesk (read-only)",
+        }
+    }
+
+    /// As records store it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Helpdesk => "helpdesk",
         }
     }
 }

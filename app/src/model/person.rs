@@ -39,6 +39,10 @@ pub struct PersonAccount {
 pub struct PasswordEvent {
     pub at: i64,
     pub source_id: Option<String>,
+    /// The source's name as the event gives it.
+    pub source_name: Option<String>,
+    /// The account's name on the source, when the event gives it.
+    pub account_name: Option<String>,
     /// ISC's action, e.g. `ACCOUNT_PASSWORD_SYNC_PASSED`.
     pub action: String,
     pub passed: bool,
@@ -252,6 +256,8 @@ mod tests {
         PasswordEvent {
             at,
             source_id: Some(format!("s{source}")),
+            source_name: None,
+            account_name: None,
             action: if passed {
                 "ACCOUNT_PASSWORD_SYNC_PASSED".into()
             } else {

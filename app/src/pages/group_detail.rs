@@ -138,6 +138,14 @@ fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
                     "When a user changes their password for any of these {count} sources, ISC sets the same password on all of them and on their connected applications, under the policy below.",
                 )}
             </p>
+            <p>
+                <a href=routes::href(&routes::people("", 0, Some(&group.id)))>
+                    "Look up a person in this group"
+                </a>
+                <span class="muted">
+                    " — which of their passwords are synchronised, and whether their last change reached every source."
+                </span>
+            </p>
             <PolicySection policy=group.policy />
             <SourcesSection sources=group.sources />
         </section>

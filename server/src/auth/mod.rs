@@ -276,6 +276,7 @@ impl Auth {
             Role::Helpdesk => Caller::Helpdesk {
                 viewer,
                 app_credential: self.inner.app_credential.clone(),
+                request_id: request_id.to_string(),
             },
         })
     }

@@ -12,6 +12,7 @@ use url::Url;
 use super::error::IscError;
 use super::ids::is_valid_id;
 use super::model::{ErrorResponse, PasswordPolicy, PasswordSyncGroup, Source};
+use super::search::SearchRequest;
 use app::caller::Credential;
 
 /// ISC's maximum page size for list endpoints.
@@ -114,6 +115,18 @@ impl IscClient {
         Ok(url)
     }
 
+    /// `{api}/{version}/{collection}` for an operation ISC serves under a fixed version (search
+    /// is a v3 API; the sync-group operations follow the configured version).
+    fn url_in(&self, version: &str, collection: &str) -> Result<Url, IscError> {
+        let mut url = self.root.clone();
+        url.path_segments_mut()
+            .map_err(|_| IscError::BadApiUrl)?
+            .pop_if_empty()
+            .push(version)
+            .push(collection);
+        Ok(url)
+    }
+
     /// Sends one request with the retry rules; returns the successful response. `operation`
     /// names it in the metrics.
     async fn execute<B: Serialize + ?Sized>(
@@ -124,8 +137,22 @@ impl IscClient {
         url: Url,
         body: Option<&B>,
     ) -> Result<reqwest::Response, IscError> {
-        // Only reads are repeated after a request may have reached ISC.
-        let idempotent_read = method == Method::GET;
+        let read = method == Method::GET;
+        self.execute_as(operation, auth, method, url, body, read)
+            .await
+    }
+
+    /// [`execute`](Self::execute), saying whether the request only reads (a search is a POST
+    /// that changes nothing): only reads are repeated after a request may have reached ISC.
+    async fn execute_as<B: Serialize + ?Sized>(
+        &self,
+        operation: &'static str,
+        auth: &dyn Credential,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+        idempotent_read: bool,
+    ) -> Result<reqwest::Response, IscError> {
         let mut token = auth.access_token().await?;
         let mut renewed = false;
         let mut attempt = 1;
@@ -309,6 +336,37 @@ impl IscClient {
 
     pub async fn list_sources(&self, auth: &dyn Credential) -> Result<Vec<Source>, IscError> {
         self.list_all("list_sources", auth, "sources").await
+    }
+
+    /// One page of `POST /v3/search`: the documents, and the total when `count` asked for it
+    /// (`X-Total-Count`). A search reads, so it is retried like a GET.
+    pub async fn search<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        auth: &dyn Credential,
+        request: &SearchRequest,
+        limit: usize,
+        offset: usize,
+        count: bool,
+    ) -> Result<(Vec<T>, Option<usize>), IscError> {
+        let mut url = self.url_in("v3", "search")?;
+        url.query_pairs_mut()
+            .append_pair("limit", &limit.to_string())
+            .append_pair("offset", &offset.to_string())
+            .append_pair("count", if count { "true" } else { "false" });
+        let response = self
+            .execute_as(operation, auth, Method::POST, url, Some(request), true)
+            .await?;
+        let total = response
+            .headers()
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let documents = response
+            .json::<Vec<T>>()
+            .await
+            .map_err(|e| IscError::from_reqwest(&e))?;
+        Ok((documents, total))
     }
 }
 

@@ -1,10 +1,13 @@
-//! The typed ISC client: password sync groups, password policies and sources.
+//! The typed ISC client: password sync groups, password policies, sources, and the search of
+//! people and their password events.
 
 pub mod client;
 pub mod error;
 pub mod ids;
 pub mod model;
+pub mod people;
 pub mod query;
+pub mod search;
 pub mod token;
 pub mod views;
 

@@ -31,13 +31,13 @@ impl<'a> Catalog<'a> {
         }
     }
 
-    fn source(&self, id: &str) -> SourceInfo {
+    pub fn source(&self, id: &str) -> SourceInfo {
         self.sources
             .get(id)
             .map_or_else(|| SourceInfo::unknown(id), |s| s.info())
     }
 
-    fn policy(&self, id: &str) -> PolicyInfo {
+    pub fn policy(&self, id: &str) -> PolicyInfo {
         self.policies
             .get(id)
             .map_or_else(|| PolicyInfo::unknown(id), |p| p.info())

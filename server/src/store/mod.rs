@@ -11,9 +11,11 @@
 //! - `private`: owner-only data directory and files;
 //! - `sessions`: the tower-sessions store on `console_sessions`;
 //! - `tokens`: the `console_tokens` table (sealed);
-//! - `audit`: the append-only `console_audit` table.
+//! - `audit`: the append-only `console_audit` table;
+//! - `lookups`: the append-only `console_lookups` table (who looked up whom).
 
 pub mod audit;
+pub mod lookups;
 pub mod private;
 pub mod sealing;
 pub mod sessions;

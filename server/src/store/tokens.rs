@@ -32,10 +32,7 @@ pub struct Stored {
 }
 
 fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "admin",
-        Role::Helpdesk => "helpdesk",
-    }
+    role.as_str()
 }
 
 #[derive(Debug, thiserror::Error)]
