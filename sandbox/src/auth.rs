@@ -7,7 +7,14 @@
 //!   password policies need ORG_ADMIN; sources ORG_ADMIN, SOURCE_ADMIN or SOURCE_SUBADMIN
 //!   (listing also ROLE_SUBADMIN). HELPDESK therefore reads none of them, as in ISC;
 //!   accounts (`idn:accounts:read`) ORG_ADMIN, SOURCE_ADMIN, SOURCE_SUBADMIN or HELPDESK;
-//! - a token without a user (an API client's) may read but never write sync groups.
+//!   search (`sp:search:read`) ORG_ADMIN, CERT_ADMIN, REPORT_ADMIN, SOURCE_ADMIN,
+//!   SOURCE_SUBADMIN, ROLE_ADMIN or ROLE_SUBADMIN, not HELPDESK (the console searches with its
+//!   own API client);
+//! - a token without a user (an API client's) is judged by its scopes alone, and may read but
+//!   never write sync groups;
+//! - every refusal is ISC's generic `403 Forbidden` body ("The server understood the request but
+//!   refuses to authorize it."): ISC names neither the missing scope nor the level. The reason
+//!   and the scopes that would do are logged at debug level.
 
 use axum::http::{HeaderMap, header};
 
@@ -65,6 +72,7 @@ pub(crate) enum Operation {
     ListSources,
     GetSource,
     ListAccounts,
+    Search,
 }
 
 impl Operation {
@@ -75,6 +83,7 @@ impl Operation {
             Operation::ReadPolicies => &[POLICY_READ, POLICY_MANAGE, POLICY_WRITE],
             Operation::ListSources | Operation::GetSource => &[SOURCES_READ, SOURCES_MANAGE],
             Operation::ListAccounts => &[ACCOUNTS_READ, ACCOUNTS_MANAGE],
+            Operation::Search => &[SEARCH_READ],
         }
     }
 
@@ -91,6 +100,15 @@ impl Operation {
             ],
             Operation::GetSource => &[ORG_ADMIN, "SOURCE_ADMIN", "SOURCE_SUBADMIN"],
             Operation::ListAccounts => &[ORG_ADMIN, "SOURCE_ADMIN", "SOURCE_SUBADMIN", "HELPDESK"],
+            Operation::Search => &[
+                ORG_ADMIN,
+                "CERT_ADMIN",
+                "REPORT_ADMIN",
+                "SOURCE_ADMIN",
+                "SOURCE_SUBADMIN",
+                "ROLE_ADMIN",
+                "ROLE_SUBADMIN",
+            ],
         }
     }
 
@@ -129,7 +147,7 @@ impl Caller {
         match reason {
             None => Ok(()),
             Some(reason) => {
-                tracing::debug!(client_id = %self.claims.client_id, ?op, reason, "403");
+                tracing::debug!(client_id = %self.claims.client_id, ?op, reason, accepted_scopes = ?op.scopes(), "403");
                 Err(ApiError::forbidden())
             }
         }

@@ -37,21 +37,50 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::header::{CONTENT_TYPE, ORIGIN};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use serde::Deserialize;
+use axum::routing::{get, patch, post};
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
 
 use crate::Sandbox;
 use crate::UserLevelsError;
 use crate::errors::{self, ApiError};
+use crate::ids;
+use crate::people::{self, EventInput};
 
 const MAX_LATENCY_MS: u64 = 600_000;
 const MAX_BODY: usize = 64 * 1024;
+/// `GET /__sandbox/people` answers at most this many people.
+const PEOPLE_CAP: usize = 50;
+/// Ten years, in minutes: the furthest back an added event or `passwordLastSet` may go.
+const MAX_MINUTES_AGO: i64 = 5_256_000;
+
+/// Password event actions that `POST /__sandbox/people/{identityId}/events` accepts (the
+/// `PASSWORD_ACTIVITY` actions of ISC's audit events reference the sandbox models).
+pub(crate) const EVENT_ACTIONS: [&str; 9] = [
+    "USER_PASSWORD_UPDATE_PASSED",
+    "USER_PASSWORD_UPDATE_FAILED",
+    "ACCOUNT_PASSWORD_SYNC_PASSED",
+    "ACCOUNT_PASSWORD_RESET_PASSED",
+    "ACCOUNT_PASSWORD_RESET_FAILED",
+    "SOURCE_EXTERNAL_PASSWORD_CHANGE_PASSED",
+    "SOURCE_EXTERNAL_PASSWORD_CHANGE_FAILED",
+    "SOURCE_PASSWORD_INTERCEPT_PROCESSED",
+    "SOURCE_PASSWORD_INTERCEPT_IGNORED",
+];
+
+/// Actions after which the account's password is the new one.
+const SETS_PASSWORD: [&str; 4] = [
+    "USER_PASSWORD_UPDATE_PASSED",
+    "ACCOUNT_PASSWORD_SYNC_PASSED",
+    "ACCOUNT_PASSWORD_RESET_PASSED",
+    "SOURCE_EXTERNAL_PASSWORD_CHANGE_PASSED",
+];
 
 pub(crate) fn routes() -> Router<Sandbox> {
     Router::new()
@@ -63,6 +92,9 @@ pub(crate) fn routes() -> Router<Sandbox> {
             "/__sandbox/users/{user_name}/levels",
             get(get_levels).post(set_levels),
         )
+        .route("/__sandbox/people", get(list_people))
+        .route("/__sandbox/people/{identity_id}/events", post(add_event))
+        .route("/__sandbox/accounts/{account_id}", patch(patch_account))
 }
 
 /// Is this request from a local process, not relayed? Only such requests may drive the sandbox.
@@ -113,6 +145,30 @@ struct OAuthRequest {
 #[serde(deny_unknown_fields)]
 struct LevelsRequest {
     levels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EventRequest {
+    source_id: Option<String>,
+    action: Option<String>,
+    message: Option<String>,
+    minutes_ago: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AccountPatch {
+    locked: Option<bool>,
+    disabled: Option<bool>,
+    /// Absent: unchanged; `null`: cleared.
+    #[serde(default, deserialize_with = "present")]
+    password_last_set_minutes_ago: Option<Option<i64>>,
+}
+
+/// A field that is present (even as `null`) is `Some`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// Could a web page have made a browser send this? See the module's documentation.
@@ -268,6 +324,157 @@ async fn set_levels(
     }
     let levels = sandbox.user_levels(&user_name).unwrap_or_default();
     Ok(levels_json(&user_name, levels))
+}
+
+fn not_found(text: String) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, errors::NOT_FOUND, text)
+}
+
+/// A path segment, once the peer checks have passed.
+fn path_param(value: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    value
+        .map(|Path(v)| v)
+        .map_err(|e| ApiError::bad_content(format!("Malformed path: {e}.")))
+}
+
+/// Now minus `minutes` (0 to [`MAX_MINUTES_AGO`]).
+fn minutes_ago(minutes: i64, field: &str) -> Result<OffsetDateTime, ApiError> {
+    if !(0..=MAX_MINUTES_AGO).contains(&minutes) {
+        return Err(ApiError::illegal(format!(
+            "Illegal value for \"{field}\": 0 to {MAX_MINUTES_AGO} minutes expected."
+        )));
+    }
+    Ok(OffsetDateTime::now_utc() - time::Duration::minutes(minutes))
+}
+
+async fn list_people(
+    State(sandbox): State<Sandbox>,
+    RawQuery(query): RawQuery,
+    req: Request,
+) -> Result<Response, ApiError> {
+    checked_body::<NoFields>(req).await?;
+    let q = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.trim().to_lowercase())
+        .unwrap_or_default();
+    let store = sandbox.shared.store.lock();
+    let matching: Vec<&people::Person> = store
+        .people
+        .persons
+        .iter()
+        .filter(|p| {
+            [&p.name, &p.display_name(), &p.email]
+                .iter()
+                .any(|f| f.to_lowercase().contains(&q))
+        })
+        .collect();
+    let total = matching.len();
+    let page: Vec<Value> = matching
+        .into_iter()
+        .take(PEOPLE_CAP)
+        .map(people::Person::control_json)
+        .collect();
+    let mut res = Json(page).into_response();
+    res.headers_mut()
+        .insert("x-total-count", HeaderValue::from(total));
+    Ok(res)
+}
+
+async fn add_event(
+    State(sandbox): State<Sandbox>,
+    identity_id: Result<Path<String>, PathRejection>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let request: EventRequest = checked_body(req).await?;
+    let identity_id = path_param(identity_id)?;
+    let action = request.action.ok_or_else(|| {
+        ApiError::required(format!(
+            "\"action\" is required: one of {}.",
+            EVENT_ACTIONS.join(", ")
+        ))
+    })?;
+    if !EVENT_ACTIONS.contains(&action.as_str()) {
+        return Err(ApiError::illegal(format!(
+            "Illegal value {action:?} for \"action\": one of {} expected.",
+            EVENT_ACTIONS.join(", ")
+        )));
+    }
+    let source_id = request
+        .source_id
+        .ok_or_else(|| ApiError::required("\"sourceId\" is required."))?;
+    let at = minutes_ago(request.minutes_ago.unwrap_or(0), "minutesAgo")?;
+    let mut store = sandbox.shared.store.lock();
+    let group = store
+        .groups()
+        .iter()
+        .find(|g| g.source_ids.contains(&source_id))
+        .map(|g| g.name.clone());
+    let person = store
+        .people
+        .person(&identity_id)
+        .ok_or_else(|| not_found(format!("Unknown identity \"{identity_id}\".")))?;
+    let Some(account) = person.accounts.iter().find(|a| a.source.id == source_id) else {
+        return Err(not_found(if store.source(&source_id).is_none() {
+            format!("Unknown source \"{source_id}\".")
+        } else {
+            format!("Identity \"{identity_id}\" has no account on source \"{source_id}\".")
+        }));
+    };
+    let failed = action.ends_with("_FAILED");
+    let input = EventInput {
+        action: action.clone(),
+        created: at,
+        actor: person.name.clone(),
+        target: person.name.clone(),
+        source: Some((account.source.id.clone(), account.source.name.clone())),
+        account_name: Some(account.name.clone()),
+        group,
+        error: failed.then(|| {
+            request
+                .message
+                .unwrap_or_else(|| people::FAILURE_MESSAGES[0].to_owned())
+        }),
+    };
+    let account_id = account.id.clone();
+    let event = people::event_json(&input, ids::hex32(), ids::hex32());
+    if SETS_PASSWORD.contains(&action.as_str())
+        && let Some(account) = store.people.account_mut(&account_id)
+    {
+        account.password_last_set = Some(at);
+    }
+    store.people.add_event(event.clone());
+    Ok(Json(event).into_response())
+}
+
+async fn patch_account(
+    State(sandbox): State<Sandbox>,
+    account_id: Result<Path<String>, PathRejection>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let request: AccountPatch = checked_body(req).await?;
+    let account_id = path_param(account_id)?;
+    let password_last_set = request
+        .password_last_set_minutes_ago
+        .map(|m| {
+            m.map(|m| minutes_ago(m, "passwordLastSetMinutesAgo"))
+                .transpose()
+        })
+        .transpose()?;
+    let mut store = sandbox.shared.store.lock();
+    let account = store
+        .people
+        .account_mut(&account_id)
+        .ok_or_else(|| not_found(format!("Unknown account \"{account_id}\".")))?;
+    if let Some(locked) = request.locked {
+        account.locked = locked;
+    }
+    if let Some(disabled) = request.disabled {
+        account.disabled = disabled;
+    }
+    if let Some(pls) = password_last_set {
+        account.password_last_set = pls;
+    }
+    Ok(Json(account.search_json()).into_response())
 }
 
 #[cfg(test)]

@@ -17,10 +17,13 @@
 //!
 //! Routes (relative to wherever the router is mounted):
 //! - API, under `/beta`, `/v3`, `/v2024`, `/v2025`, `/v2026`: `/password-sync-groups[/{id}]`
-//!   (GET, POST, PUT, DELETE), `/password-policies[/{id}]`, `/sources[/{id}]` and `/accounts` (GET);
+//!   (GET, POST, PUT, DELETE), `/password-policies[/{id}]`, `/sources[/{id}]` and `/accounts` (GET),
+//!   `/search` (POST, indices `identities` and `events`);
 //! - OAuth: `/oauth/authorize`, `/oauth/authorize/login`, `/oauth/token`, `/oauth/info`, `/oauth/userinfo`;
 //! - control (loopback only): `/__sandbox/faults`, `/__sandbox/reset`, `/__sandbox/oauth`,
-//!   `/__sandbox/stats`, `/__sandbox/users/{userName}/levels`, see the `control` module.
+//!   `/__sandbox/stats`, `/__sandbox/users/{userName}/levels`, `/__sandbox/people`,
+//!   `/__sandbox/people/{identityId}/events`, `/__sandbox/accounts/{accountId}`, see the
+//!   `control` module.
 //!
 //! Tests can also drive the tenant through the library: [`Sandbox::faults`],
 //! [`Sandbox::set_rotate_refresh_tokens`], [`Sandbox::set_user_levels`], [`Sandbox::stats`],
@@ -62,6 +65,15 @@
 //!   `authorities` until they expire.
 //! - Rate limit: a fixed window per client and API version; only requests with a valid token
 //!   count (401s have no client).
+//! - Search (`api::search`, `api::query_string`): `indices` is required; other ISC indices,
+//!   other query types, `innerHit`, fuzzy/regex queries are `400` saying the sandbox does not
+//!   support them; a query that does not parse is `400.1 Bad Request Content` "Invalid query
+//!   ...". Every field is matched with one simplified ES analysis (case-insensitive, whole value
+//!   or word, see `query_string`); strings sort case-insensitively; an unknown sort field is 400
+//!   as in ES; without `sort` the order is the index's. Named `timeZone`s are refused where
+//!   they would change a date (only UTC and fixed offsets are known). `_type` survives
+//!   `queryResultFilter`. HELPDESK is refused (the spec's levels); API clients need
+//!   `sp:search:read`.
 
 mod api;
 mod auth;

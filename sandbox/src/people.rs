@@ -14,7 +14,6 @@
 //! group) and, on failures, `errors` (the connector's message).
 
 use serde_json::{Map, Value, json};
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 /// Number of generated people.
@@ -196,18 +195,23 @@ impl Person {
 /// The people and their password events (events newest last).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct People {
+    /// Change accounts through [`People::account_mut`], which keeps the documents current.
     pub persons: Vec<Person>,
     pub events: Vec<Value>,
+    /// The identity search documents, built on first use (a search would otherwise build 300
+    /// documents each time).
+    documents: std::sync::OnceLock<Vec<Value>>,
 }
 
-/// RFC 3339 in UTC with milliseconds, as ISC's documents write dates.
+/// RFC 3339 in UTC with exactly three fraction digits, as ISC's documents write dates
+/// (`2018-06-25T20:22:28.104Z`), so that the text of two dates also sorts as the dates.
 pub(crate) fn fmt_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let t = t
-        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
 fn username_part(s: &str) -> String {
@@ -327,6 +331,8 @@ pub(crate) fn event_json(e: &EventInput, id: String, tracking: String) -> Value 
         attributes.insert("errors".into(), json!(err));
     }
     let created = fmt_time(e.created);
+    // ISC's `details` is the id of the event's detail record; a stable one derived from the id.
+    let details = uuid_like(&id, "details").replace('-', "");
     json!({
         "id": id,
         "name": event_name(&e.action),
@@ -345,7 +351,7 @@ pub(crate) fn event_json(e: &EventInput, id: String, tracking: String) -> Value 
         "stack": "tpe",
         "trackingNumber": tracking,
         "ipAddress": "10.40.12.7",
-        "details": null,
+        "details": details,
         "attributes": attributes,
     })
 }
@@ -685,17 +691,12 @@ impl Account {
 }
 
 impl Person {
-    /// The identity search document (`_type` `identity`).
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "read by identity search documents; the search endpoint is not served yet"
-        )
-    )]
+    /// The identity search document (`_type` `identity`, ISC's `IdentityDocument`). Fields the
+    /// schema types as non-nullable objects (`source`, `identityProfile`) are left out rather
+    /// than null when the person has no authoritative account.
     pub(crate) fn search_json(&self) -> Value {
         let authoritative = self.accounts.iter().find(|a| a.source.authoritative);
-        json!({
+        let mut doc = json!({
             "id": self.id,
             "name": self.name,
             "_type": "identity",
@@ -712,11 +713,9 @@ impl Person {
             "status": "UNREGISTERED",
             "disabled": authoritative.is_some_and(|a| a.disabled),
             "locked": false,
-            "identityProfile": null,
             "processingState": null,
             "manager": self.manager.as_ref().map(|(id, name, display)| json!({"id": id, "name": name, "displayName": display})),
             "isManager": false,
-            "source": authoritative.map(|a| json!({"id": a.source.id, "name": a.source.name})),
             "attributes": {
                 "uid": self.name,
                 "firstname": self.first_name,
@@ -730,11 +729,75 @@ impl Person {
             },
             "accounts": self.accounts.iter().map(Account::search_json).collect::<Vec<_>>(),
             "accountCount": self.accounts.len(),
+        });
+        if let (Some(a), Some(map)) = (authoritative, doc.as_object_mut()) {
+            map.insert(
+                "source".into(),
+                json!({"id": a.source.id, "name": a.source.name}),
+            );
+            // One identity profile per authoritative source, as ISC tenants are usually set up.
+            let profile = if self.contractor {
+                "Contractors"
+            } else {
+                "Employees"
+            };
+            map.insert(
+                "identityProfile".into(),
+                json!({"id": uuid_like(&a.source.id, "identity-profile").replace('-', ""), "name": profile}),
+            );
+        }
+        doc
+    }
+
+    /// What `GET /__sandbox/people` shows of a person.
+    pub(crate) fn control_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "displayName": self.display_name(),
+            "email": self.email,
+            "accounts": self.accounts.iter().map(|a| json!({
+                "id": a.id,
+                "name": a.name,
+                "sourceId": a.source.id,
+                "sourceName": a.source.name,
+                "disabled": a.disabled,
+                "locked": a.locked,
+                "passwordLastSet": a.password_last_set.map(fmt_time),
+            })).collect::<Vec<_>>(),
         })
     }
 }
 
 impl People {
+    /// The `identities` search index: one document per person.
+    pub(crate) fn identity_documents(&self) -> &[Value] {
+        self.documents
+            .get_or_init(|| self.persons.iter().map(Person::search_json).collect())
+    }
+
+    pub(crate) fn person(&self, id: &str) -> Option<&Person> {
+        self.persons.iter().find(|p| p.id == id)
+    }
+
+    /// An account by id, mutable (the identity documents are rebuilt on their next use).
+    pub(crate) fn account_mut(&mut self, id: &str) -> Option<&mut Account> {
+        self.documents.take();
+        self.persons
+            .iter_mut()
+            .flat_map(|p| p.accounts.iter_mut())
+            .find(|a| a.id == id)
+    }
+
+    /// Adds an event document, keeping the events in time order (newest last).
+    pub(crate) fn add_event(&mut self, event: Value) {
+        let created = |e: &Value| e["created"].as_str().unwrap_or_default().to_owned();
+        let at = created(&event);
+        // `fmt_time` dates sort as text.
+        let index = self.events.partition_point(|e| created(e) <= at);
+        self.events.insert(index, event);
+    }
+
     /// Every account as `GET /v3/accounts` shows it, person by person.
     pub(crate) fn accounts_json(&self) -> Vec<Value> {
         self.persons
@@ -747,6 +810,7 @@ impl People {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::format_description::well_known::Rfc3339;
 
     fn demo() -> (People, Vec<(String, Vec<String>)>) {
         let seed = crate::seed::parse(

@@ -2,10 +2,18 @@
 //! subset (`sandbox/spec/isc-beta-openapi-subset.yaml`) declares for their path, method and status.
 //!
 //! The OpenAPI 3.0 schemas become JSON Schema 2020-12: `nullable: true` turns into a `null`
-//! type, and `#/components/...` references resolve inside the spec document itself (no
+//! type, a `discriminator` mapping picks its `oneOf` variant by the named property (as OpenAPI
+//! means it), and `#/components/...` references resolve inside the spec document itself (no
 //! network, no files). One documented deviation is patched in: `PasswordPolicyV3Dto`'s
 //! `dateCreated`/`lastUpdated` are epoch milliseconds in real ISC responses (and the sandbox's),
 //! although the spec types them as date-time strings.
+//!
+//! The v3 subset (`sandbox/spec/isc-v3-openapi-subset.yaml`: `GET /accounts`, `POST /search`)
+//! gets one patch too: `SearchDocuments` is a `oneOf` of six document schemas that require
+//! almost nothing and allow any other property, so a real identity document (ISC's own example
+//! too) is valid under several of them and fails `oneOf`. The patch reads it the way
+//! clients tell documents apart, by `_type` (the spec's `DocumentType`): a document must have
+//! `_type` and be valid under the schema of that type (and still under one of the six).
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -61,6 +69,45 @@ fn convert_nullable(value: &mut Value) {
     }
 }
 
+/// OpenAPI `discriminator` (which JSON Schema ignores) with a `mapping` over a `oneOf`: the
+/// variant is the one the property names, as OpenAPI means it (`oneOf` alone fails whenever
+/// loosely written variants overlap). Becomes `anyOf` the variants plus one `if`/`then` per
+/// mapped value.
+fn convert_discriminators(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    convert_discriminators(child);
+                }
+            }
+            let Some(discriminator) = map.get("discriminator").cloned() else {
+                return;
+            };
+            let (Some(property), Some(mapping)) = (
+                discriminator["propertyName"].as_str(),
+                discriminator["mapping"].as_object(),
+            ) else {
+                return;
+            };
+            let Some(variants) = map.remove("oneOf") else {
+                return;
+            };
+            let rules: Vec<Value> = mapping
+                .iter()
+                .map(|(name, reference)| {
+                    json!({"if": {"properties": {property: {"const": name}}, "required": [property]},
+                           "then": {"$ref": reference}})
+                })
+                .collect();
+            map.insert("anyOf".into(), variants);
+            map.insert("allOf".into(), Value::Array(rules));
+        }
+        Value::Array(items) => items.iter_mut().for_each(convert_discriminators),
+        _ => {}
+    }
+}
+
 struct Spec {
     doc: Value,
 }
@@ -72,12 +119,47 @@ impl Spec {
         }
     }
 
-    /// The v3 subset (accounts, search): no deviations patched.
-    fn load_v3() -> Spec {
+    fn raw_v3() -> Spec {
         let mut spec = Spec {
             doc: serde_norway::from_str(SPEC_V3).expect("v3 spec parses as YAML"),
         };
         convert_nullable(&mut spec.doc);
+        convert_discriminators(&mut spec.doc);
+        spec
+    }
+
+    /// The v3 subset (accounts, search), `SearchDocuments` chosen by `_type` (see the top).
+    fn load_v3() -> Spec {
+        let mut spec = Spec::raw_v3();
+        let documents = &mut spec.doc["components"]["schemas"]["SearchDocuments"];
+        let variants = documents
+            .as_object_mut()
+            .and_then(|d| d.remove("oneOf"))
+            .expect("the oneOf patched here is still in the spec");
+        let by_type: Vec<Value> = [
+            ("accessprofile", "AccessProfileDocuments"),
+            ("accountactivity", "AccountActivityDocuments"),
+            ("entitlement", "EntitlementDocuments"),
+            ("event", "EventDocuments"),
+            ("identity", "IdentityDocuments"),
+            ("role", "RoleDocuments"),
+        ]
+        .iter()
+        .map(|(doc_type, schema)| {
+            let reference = format!("#/components/schemas/{schema}");
+            assert!(
+                variants
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!({"$ref": reference}))
+            );
+            json!({"if": {"properties": {"_type": {"const": doc_type}}},
+                   "then": {"$ref": reference}})
+        })
+        .collect();
+        documents["required"] = json!(["_type"]);
+        documents["anyOf"] = variants;
+        documents["allOf"] = Value::Array(by_type);
         spec
     }
 
@@ -412,4 +494,153 @@ async fn accounts_match_the_v3_spec() {
     )
     .await;
     spec.check("/accounts", "get", "400", &bad);
+}
+
+/// POST a search; the JSON body of a 200.
+async fn search_ok(env: &Env, token: &str, params: &str, body: &Value) -> Value {
+    let res = env.post(&format!("/v3/search{params}"), token, body).await;
+    assert_eq!(res.status(), 200, "{body}");
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn search_matches_the_v3_spec() {
+    let spec = Spec::load_v3();
+    let env = Env::new().await;
+    let token = env.readonly().await;
+    // Every identity and every event document, in pages, against `POST /search` 200.
+    for (index, pages) in [("identities", 2), ("events", 8)] {
+        for page in 0..pages {
+            let body = json!({"indices": [index], "query": {"query": "*"}, "sort": ["+id"]});
+            let docs = search_ok(
+                &env,
+                &token,
+                &format!("?limit=150&offset={}", page * 150),
+                &body,
+            )
+            .await;
+            spec.check("/search", "post", "200", &docs);
+        }
+    }
+    // Each document is exactly one of the spec's document kinds: its own.
+    let one = |index: &str| json!({"indices": [index], "query": {"query": "*"}});
+    let identity = search_ok(&env, &token, "?limit=1", &one("identities")).await[0].clone();
+    let event = search_ok(&env, &token, "?limit=1", &one("events")).await[0].clone();
+    let identities = spec.validator_at("/components/schemas/IdentityDocuments");
+    let events = spec.validator_at("/components/schemas/EventDocuments");
+    assert!(identities.is_valid(&identity));
+    assert!(events.is_valid(&event));
+    // Unpatched, the spec's `oneOf` refuses identity documents: they match several kinds
+    // (events happen to match only their own, their `type` being no `DocumentType`).
+    let strict = Spec::raw_v3().validator("/search", "post", "200");
+    assert!(strict.is_valid(&json!([event.clone()])));
+    let errors: Vec<String> = strict
+        .iter_errors(&json!([identity.clone()]))
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("more than one"), "{errors:?}");
+    // So does the spec's own identities example; the patched schema takes both examples.
+    let example = |name: &str| spec.doc["components"]["examples"][name]["value"].clone();
+    assert!(!strict.is_valid(&example("identities")));
+    spec.check("/search", "post", "200", &example("identities"));
+    spec.check("/search", "post", "200", &example("events"));
+    // Patched, the `_type` decides: an identity labelled an event is checked as an event.
+    let mut relabelled = identity.clone();
+    relabelled["_type"] = json!("event");
+    relabelled["details"] = Value::Null;
+    assert!(
+        !spec
+            .validator("/search", "post", "200")
+            .is_valid(&json!([relabelled]))
+    );
+    // Broken documents fail.
+    for (doc, field, wrong) in [
+        (
+            &identity,
+            "accounts",
+            json!([{"passwordLastSet": "last week"}]),
+        ),
+        (&identity, "manager", json!("boss")),
+        (&identity, "accountCount", json!("3")),
+        (&event, "details", Value::Null),
+        (&event, "created", json!("yesterday")),
+    ] {
+        let mut broken = doc.clone();
+        broken[field] = wrong.clone();
+        let list = json!([broken]);
+        assert!(
+            !spec.validator("/search", "post", "200").is_valid(&list),
+            "{field} = {wrong}"
+        );
+    }
+    // Filtered documents (the console's people query) still match.
+    let console = json!({"indices": ["identities"], "query": {"query": "name:a*"},
+        "queryResultFilter": {"includes": ["id", "name", "displayName", "email", "accounts.id", "accounts.name",
+            "accounts.source", "accounts.disabled", "accounts.locked", "accounts.passwordLastSet", "accounts.supportsPasswordChange"]},
+        "sort": ["displayName", "+id"]});
+    spec.check(
+        "/search",
+        "post",
+        "200",
+        &search_ok(&env, &token, "?limit=20&offset=0&count=true", &console).await,
+    );
+    // Errors.
+    let bad = body_of(
+        env.post(
+            "/v3/search",
+            &token,
+            &json!({"indices": ["identities"], "query": {"query": "("}}),
+        )
+        .await,
+        400,
+    )
+    .await;
+    spec.check("/search", "post", "400", &bad);
+    let helpdesk = env.user_token("helpdesk").await;
+    let forbidden = body_of(
+        env.post("/v3/search", &helpdesk, &one("identities")).await,
+        403,
+    )
+    .await;
+    spec.check("/search", "post", "403", &forbidden);
+}
+
+#[tokio::test]
+async fn sdk_search_requests_are_accepted_unchanged() {
+    let spec = Spec::load_v3();
+    let request = spec.validator_at("/components/schemas/Search");
+    let env = Env::new().await;
+    let token = env.readonly().await;
+    // Bodies as SailPoint's SDKs and the spec's examples send them.
+    let bodies = [
+        // TypeScript SDK `SearchApi.searchPost({search})` / `Paginator.paginateSearchApi`.
+        json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"], "includeNested": false,
+               "queryResultFilter": {"includes": ["id", "name"]}}),
+        json!({"indices": ["identities"], "query": {"query": "*"}, "sort": ["name"], "includeNested": false,
+               "queryResultFilter": {"includes": ["id", "name"]}, "searchAfter": ["m"]}),
+        json!({"indices": ["events"], "query": {"query": "name: \"Update Password Failed\" AND created: [now-90d TO now]"},
+               "sort": ["created"]}),
+        json!({"indices": ["identities"], "query": {"query": "@accounts(disabled:false) AND (attributes.cloudLifecycleState:active)"},
+               "sort": ["name"]}),
+        // Python SDK: `includeNested` is always sent; nulls are left out.
+        json!({"indices": ["events"], "queryType": "SAILPOINT", "query": {"query": "type:PASSWORD_ACTIVITY", "fields": "name,action"},
+               "includeNested": true, "sort": ["-created", "+id"], "searchAfter": ["2026-11-20T10:00:00.000Z", "0"]}),
+        // The spec's request examples the sandbox can answer.
+        spec.doc["components"]["examples"]["query-events"]["value"].clone(),
+        spec.doc["components"]["examples"]["query-identities"]["value"].clone(),
+        spec.doc["components"]["examples"]["query-timeZone"]["value"].clone(),
+        spec.doc["components"]["examples"]["filter-exists"]["value"].clone(),
+        spec.doc["components"]["examples"]["filter-terms"]["value"].clone(),
+    ];
+    for body in &bodies {
+        assert!(request.is_valid(body), "not a Search per the spec: {body}");
+        let docs = search_ok(&env, &token, "?limit=10", body).await;
+        spec.check("/search", "post", "200", &docs);
+    }
+    // The spec's `query-fields` example sends `fields` as an array, which its own schema types as
+    // a string: the sandbox accepts both.
+    let fields = spec.doc["components"]["examples"]["query-fields"]["value"].clone();
+    assert!(!request.is_valid(&fields));
+    search_ok(&env, &token, "", &fields).await;
 }

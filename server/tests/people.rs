@@ -325,3 +325,53 @@ async fn lookups_are_recorded_for_administrators_and_limited_per_user() {
     let other_user = find(&admin, &env, "example.com", 0).await;
     assert!(!other_user.matches.is_empty());
 }
+
+#[tokio::test]
+async fn events_past_one_page_of_search_are_read_with_search_after() {
+    let env = embedded(&[]).await;
+    let helpdesk = env.signed_in("helpdesk").await;
+    let people = control(&env, reqwest::Method::GET, "people", None).await;
+    let person = people
+        .as_array()
+        .expect("people")
+        .iter()
+        .find(|p| p["accounts"].as_array().is_some_and(|a| !a.is_empty()))
+        .expect("someone with an account")
+        .clone();
+    let id = person["id"].as_str().expect("id");
+    let source = person["accounts"][0]["sourceId"].as_str().expect("source");
+    let before = sync_of(&helpdesk, &env, id).await.events.len();
+    // More than one page of ISC's search (250), some in the same minute.
+    for i in 0..300 {
+        control(
+            &env,
+            reqwest::Method::POST,
+            &format!("people/{id}/events"),
+            Some(json!({"sourceId": source, "action": "ACCOUNT_PASSWORD_RESET_FAILED", "message": format!("attempt {i}"), "minutesAgo": 5 + i / 3})),
+        )
+        .await;
+    }
+    let searches = |stats: &Value| {
+        stats["apiRequests"]["byRoute"]["POST /v3/search"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let counted = searches(&control(&env, reqwest::Method::GET, "stats", None).await);
+    let sync = sync_of(&helpdesk, &env, id).await;
+    let pages = searches(&control(&env, reqwest::Method::GET, "stats", None).await) - counted;
+    assert!(sync.events_complete);
+    assert_eq!(sync.events.len(), before + 300);
+    let messages: HashSet<&str> = sync
+        .events
+        .iter()
+        .filter_map(|e| e.message.as_deref())
+        .filter(|m| m.starts_with("attempt "))
+        .collect();
+    assert_eq!(messages.len(), 300, "every event once");
+    assert!(
+        sync.events.windows(2).all(|w| w[0].at >= w[1].at),
+        "newest first"
+    );
+    // One search for the person, two pages of events.
+    assert_eq!(pages, 3);
+}

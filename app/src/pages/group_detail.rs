@@ -139,9 +139,9 @@ fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
                 )}
             </p>
             <p>
-                <a href=routes::href(&routes::people("", 0, Some(&group.id)))>
-                    "Look up a person in this group"
-                </a>
+                <a href=routes::href(
+                    &routes::people("", 0, Some(&group.id)),
+                )>"Look up a person in this group"</a>
                 <span class="muted">
                     " — which of their passwords are synchronised, and whether their last change reached every source."
                 </span>

@@ -37,7 +37,10 @@ pub fn LookupsPage() -> impl IntoView {
                 {move || {
                     page.get()
                         .map(|result| match result {
-                            Ok(found) => view! { <LookupTable page=found first=before.get().is_none() /> }.into_any(),
+                            Ok(found) => {
+                                view! { <LookupTable page=found first=before.get().is_none() /> }
+                                    .into_any()
+                            }
                             Err(error) => {
                                 view! { <ErrorPanel error on_retry=move |_| page.refetch() /> }
                                     .into_any()
@@ -70,38 +73,61 @@ fn LookupTable(page: LookupPage, first: bool) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {page.entries.into_iter().map(|e| view! { <LookupRow entry=e /> }).collect_view()}
+                    {page
+                        .entries
+                        .into_iter()
+                        .map(|e| view! { <LookupRow entry=e /> })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
         <nav class="pager" aria-label="Older lookups">
-            {(!first).then(|| view! {
-                <a class="button button-quiet" href=routes::href(routes::LOOKUPS)>"Newest"</a>
-            })}
-            {page.older.map(|older| view! {
-                <a class="button button-quiet" rel="next" href=routes::href(&routes::lookups(Some(older)))>"Older ›"</a>
-            })}
+            {(!first)
+                .then(|| {
+                    view! {
+                        <a class="button button-quiet" href=routes::href(routes::LOOKUPS)>
+                            "Newest"
+                        </a>
+                    }
+                })}
+            {page
+                .older
+                .map(|older| {
+                    view! {
+                        <a
+                            class="button button-quiet"
+                            rel="next"
+                            href=routes::href(&routes::lookups(Some(older)))
+                        >
+                            "Older ›"
+                        </a>
+                    }
+                })}
         </nav>
     }
-        .into_any()
+    .into_any()
 }
 
 #[component]
 fn LookupRow(entry: LookupEntry) -> impl IntoView {
     let subject = match (entry.kind, entry.person_id.clone()) {
-        (LookupKind::View, Some(id)) => view! {
-            <a href=routes::href(&routes::person(&id, None))>{entry.subject.clone()}</a>
+        (LookupKind::View, Some(id)) => {
+            view! { <a href=routes::href(&routes::person(&id, None))>{entry.subject.clone()}</a> }
+                .into_any()
         }
-        .into_any(),
         (LookupKind::Search, _) => view! { <q>{entry.subject.clone()}</q> }.into_any(),
         (LookupKind::View, None) => view! { <span>{entry.subject.clone()}</span> }.into_any(),
     };
     view! {
         <tr>
-            <td><time datetime=rfc3339(entry.at)>{exact(entry.at)}</time></td>
+            <td>
+                <time datetime=rfc3339(entry.at)>{exact(entry.at)}</time>
+            </td>
             <td>
                 <span class="user-name">{entry.actor_name.clone()}</span>
-                <span class="muted">{format!(" ({}, {})", entry.actor_user, entry.actor_role)}</span>
+                <span class="muted">
+                    {format!(" ({}, {})", entry.actor_user, entry.actor_role)}
+                </span>
             </td>
             <td>{entry.kind.verb()} " " {subject}</td>
         </tr>

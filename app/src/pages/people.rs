@@ -54,12 +54,13 @@ pub fn PeoplePage() -> impl IntoView {
                     .map(|id| {
                         view! {
                             <nav aria-label="Breadcrumb" class="breadcrumb">
-                                <a href=routes::href(&routes::group(&id))>"Back to the sync group"</a>
+                                <a href=routes::href(
+                                    &routes::group(&id),
+                                )>"Back to the sync group"</a>
                             </nav>
                         }
                     })
-            }}
-            <div class="page-header with-actions">
+            }} <div class="page-header with-actions">
                 <div>
                     <h1>"Find a person"</h1>
                     <p class="lede">
@@ -89,12 +90,12 @@ pub fn PeoplePage() -> impl IntoView {
                 <button type="submit" class="button">
                     "Search"
                 </button>
-            </form>
-            <p id="person-search-hint" class="hint">
+            </form> <p id="person-search-hint" class="hint">
                 {move || {
                     hint()
                         .unwrap_or_else(|| {
-                            "Part of a name works too: “oli smi” finds Olivia Smith. The text is searched as typed, never as a query.".to_string()
+                            "Part of a name works too: “oli smi” finds Olivia Smith. The text is searched as typed, never as a query."
+                                .to_string()
                         })
                 }}
             </p>
@@ -105,7 +106,9 @@ pub fn PeoplePage() -> impl IntoView {
                     results
                         .get()
                         .map(|result| match result {
-                            Ok(Some(found)) => view! { <Results found group=group.get() /> }.into_any(),
+                            Ok(Some(found)) => {
+                                view! { <Results found group=group.get() /> }.into_any()
+                            }
                             Ok(None) => ().into_any(),
                             Err(error) => {
                                 view! { <ErrorPanel error on_retry=move |_| results.refetch() /> }
@@ -161,14 +164,17 @@ fn Results(found: PeopleResults, group: Option<String>) -> impl IntoView {
     let pager = |offset: Option<usize>, label: &'static str, rel: &'static str| {
         let query = found.query.clone();
         let group = group.clone();
-        offset
-            .map(move |o| {
-                view! {
-                    <a class="button button-quiet" rel=rel href=routes::href(&routes::people(&query, o, group.as_deref()))>
-                        {label}
-                    </a>
-                }
-            })
+        offset.map(move |o| {
+            view! {
+                <a
+                    class="button button-quiet"
+                    rel=rel
+                    href=routes::href(&routes::people(&query, o, group.as_deref()))
+                >
+                    {label}
+                </a>
+            }
+        })
     };
     let previous = pager(found.previous_offset(), "‹ Previous", "prev");
     let next = pager(found.next_offset(), "Next ›", "next");
@@ -200,9 +206,11 @@ fn PersonItem(found: PersonMatch) -> impl IntoView {
                     {person.email.clone().unwrap_or_else(|| person.name.clone())}
                 </span>
             </a>
-            <span class=if in_groups { "badge badge-count" } else { "badge badge-none" }>
-                {summary}
-            </span>
+            <span class=if in_groups {
+                "badge badge-count"
+            } else {
+                "badge badge-none"
+            }>{summary}</span>
         </li>
     }
 }

@@ -100,18 +100,31 @@ fn PersonView(sync: PersonSync) -> impl IntoView {
                 <div>
                     <h1>{name.clone()}</h1>
                     <p class="lede">
-                        {person.email.clone().map(|e| view! { <span>{e}</span> " · " })}
-                        <span>"ISC identity " <code>{person.name.clone()}</code></span>
+                        {person
+                            .email
+                            .clone()
+                            .map(|e| {
+                                view! {
+                                    <span>{e}</span>
+                                    " · "
+                                }
+                            })} <span>"ISC identity " <code>{person.name.clone()}</code></span>
                     </p>
                 </div>
                 <div class="as-of">
                     "As read from ISC at " <span>{exact(now)}</span> " "
-                    <a class="button button-quiet" href=routes::href(&routes::person(&person.id, None))>
+                    <a
+                        class="button button-quiet"
+                        href=routes::href(&routes::person(&person.id, None))
+                    >
                         "Read again"
                     </a>
                 </div>
             </div>
-            <p class=if trouble { "verdict-line trouble" } else { "verdict-line fine" } role="status">
+            <p
+                class=if trouble { "verdict-line trouble" } else { "verdict-line fine" }
+                role="status"
+            >
                 {headline}
             </p>
             {groups.into_iter().map(|g| view! { <GroupCard group=g now /> }).collect_view()}
@@ -138,9 +151,11 @@ fn GroupCard(group: GroupSync, now: i64) -> impl IntoView {
                     <span class="muted">"Sync group "</span>
                     <a href=routes::href(&routes::group(&group.id))>{group.name.clone()}</a>
                 </h2>
-                <span class=if problem { "badge badge-bad" } else { "badge badge-ok" }>
-                    {if problem { "Needs attention" } else { "In sync" }}
-                </span>
+                <span class=if problem {
+                    "badge badge-bad"
+                } else {
+                    "badge badge-ok"
+                }>{if problem { "Needs attention" } else { "In sync" }}</span>
             </div>
             <ul class="findings">
                 {findings
@@ -165,7 +180,11 @@ fn GroupCard(group: GroupSync, now: i64) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {group.rows.into_iter().map(|row| view! { <SourceRowView row now /> }).collect_view()}
+                        {group
+                            .rows
+                            .into_iter()
+                            .map(|row| view! { <SourceRowView row now /> })
+                            .collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -190,11 +209,13 @@ fn PolicyRules(policy: PolicyInfo) -> impl IntoView {
                 {rules
                     .summary()
                     .into_iter()
-                    .map(|(name, text)| view! {
-                        <div>
-                            <dt>{name}</dt>
-                            <dd>{text}</dd>
-                        </div>
+                    .map(|(name, text)| {
+                        view! {
+                            <div>
+                                <dt>{name}</dt>
+                                <dd>{text}</dd>
+                            </div>
+                        }
                     })
                     .collect_view()}
             </dl>
@@ -202,7 +223,9 @@ fn PolicyRules(policy: PolicyInfo) -> impl IntoView {
         .into_any(),
         None => view! {
             <p class="warning">
-                {format!("ISC does not know this group's policy ({label}): it cannot say what a valid password is.")}
+                {format!(
+                    "ISC does not know this group's policy ({label}): it cannot say what a valid password is.",
+                )}
             </p>
         }
         .into_any(),
@@ -220,12 +243,16 @@ fn SourceRowView(row: SourceRow, now: i64) -> impl IntoView {
             </th>
             {match row.account {
                 Some(account) => view! { <AccountCells account latest=row.latest now /> }.into_any(),
-                None => view! {
-                    <td data-label="Their account" colspan="3">
-                        <span class="finding problem">"No account: the group sets no password here"</span>
-                    </td>
+                None => {
+                    view! {
+                        <td data-label="Their account" colspan="3">
+                            <span class="finding problem">
+                                "No account: the group sets no password here"
+                            </span>
+                        </td>
+                    }
+                        .into_any()
                 }
-                .into_any(),
             }}
         </tr>
     }
@@ -237,8 +264,22 @@ fn AccountCells(account: PersonAccount, latest: Option<PasswordEvent>, now: i64)
     view! {
         <td data-label="Their account">
             <span class="account-name">{account.name.clone()}</span>
-            {account.locked.then(|| view! { " " <span class="badge badge-bad">"Locked"</span> })}
-            {account.disabled.then(|| view! { " " <span class="badge badge-warn">"Disabled"</span> })}
+            {account
+                .locked
+                .then(|| {
+                    view! {
+                        " "
+                        <span class="badge badge-bad">"Locked"</span>
+                    }
+                })}
+            {account
+                .disabled
+                .then(|| {
+                    view! {
+                        " "
+                        <span class="badge badge-warn">"Disabled"</span>
+                    }
+                })}
         </td>
         <td data-label="Password last set">
             {match account.password_last_set {
@@ -249,7 +290,10 @@ fn AccountCells(account: PersonAccount, latest: Option<PasswordEvent>, now: i64)
         <td data-label="Latest password event">
             {match latest {
                 Some(event) => view! { <EventSummary event now /> }.into_any(),
-                None => view! { <span class="muted">{format!("None in {}", event_period())}</span> }.into_any(),
+                None => {
+                    view! { <span class="muted">{format!("None in {}", event_period())}</span> }
+                        .into_any()
+                }
             }}
         </td>
     }
@@ -259,10 +303,11 @@ fn AccountCells(account: PersonAccount, latest: Option<PasswordEvent>, now: i64)
 fn EventSummary(event: PasswordEvent, now: i64) -> impl IntoView {
     let passed = event.passed;
     view! {
-        <span class=if passed { "outcome passed" } else { "outcome failed" }>
-            {if passed { "Passed: " } else { "Failed: " }}
-            {action_words(&event.action)}
-        </span>
+        <span class=if passed {
+            "outcome passed"
+        } else {
+            "outcome failed"
+        }>{if passed { "Passed: " } else { "Failed: " }} {action_words(&event.action)}</span>
         " "
         <When at=event.at now />
         {event.message.filter(|_| !passed).map(|m| view! { <p class="isc-message">{m}</p> })}
@@ -293,11 +338,15 @@ fn LooseSection(loose: Vec<LooseAccount>, now: i64) -> impl IntoView {
                     <tbody>
                         {loose
                             .into_iter()
-                            .map(|l| view! {
-                                <tr>
-                                    <th scope="row" data-label="Source">{l.source_name}</th>
-                                    <AccountCells account=l.account latest=l.latest now />
-                                </tr>
+                            .map(|l| {
+                                view! {
+                                    <tr>
+                                        <th scope="row" data-label="Source">
+                                            {l.source_name}
+                                        </th>
+                                        <AccountCells account=l.account latest=l.latest now />
+                                    </tr>
+                                }
                             })
                             .collect_view()}
                     </tbody>
@@ -340,35 +389,52 @@ fn Timeline(sync: PersonSync) -> impl IntoView {
     view! {
         <section class="card" id="timeline" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">{format!("Password events of {}", event_period())}</h2>
-            {(!complete).then(|| view! {
-                <p class="notice">{format!("Only the newest {total} events are shown.")}</p>
-            })}
+            {(!complete)
+                .then(|| {
+                    view! {
+                        <p class="notice">{format!("Only the newest {total} events are shown.")}</p>
+                    }
+                })}
             {if total == 0 {
                 view! {
                     <p class="muted">
-                        {format!("No password event in {}: they have not changed or reset a password since.", event_period())}
+                        {format!(
+                            "No password event in {}: they have not changed or reset a password since.",
+                            event_period(),
+                        )}
                     </p>
                 }
-                .into_any()
+                    .into_any()
             } else {
                 view! {
-                    <form class="timeline-filter" method="get" action=format!("{}#timeline", routes::href(&routes::person(&id, None)))>
+                    <form
+                        class="timeline-filter"
+                        method="get"
+                        action=format!("{}#timeline", routes::href(&routes::person(&id, None)))
+                    >
                         <label for="timeline-source">"Source"</label>
                         <select id="timeline-source" name="source" on:change=on_change>
-                            <option value="" selected=move || selected.get().is_empty()>"All sources"</option>
+                            <option value="" selected=move || selected.get().is_empty()>
+                                "All sources"
+                            </option>
                             {sources
                                 .into_iter()
                                 .map(|(name, source_id)| {
                                     let value = source_id.clone();
                                     view! {
-                                        <option value=source_id selected=move || selected.get() == value>
+                                        <option
+                                            value=source_id
+                                            selected=move || selected.get() == value
+                                        >
                                             {name}
                                         </option>
                                     }
                                 })
                                 .collect_view()}
                         </select>
-                        <button type="submit" class="button button-quiet">"Show"</button>
+                        <button type="submit" class="button button-quiet">
+                            "Show"
+                        </button>
                     </form>
                     <ol class="timeline">
                         {move || {
@@ -379,7 +445,7 @@ fn Timeline(sync: PersonSync) -> impl IntoView {
                         }}
                     </ol>
                 }
-                .into_any()
+                    .into_any()
             }}
         </section>
     }
@@ -402,8 +468,15 @@ fn TimelineItem(event: PasswordEvent, now: i64) -> impl IntoView {
                 <span class="outcome">{action_words(&event.action)}</span>
                 " on "
                 <strong>{source}</strong>
-                {event.account_name.clone().map(|a| view! { <span class="muted">{format!(" (account {a})")}</span> })}
-                {event.message.clone().filter(|_| !passed).map(|m| view! { <p class="isc-message">{m}</p> })}
+                {event
+                    .account_name
+                    .clone()
+                    .map(|a| view! { <span class="muted">{format!(" (account {a})")}</span> })}
+                {event
+                    .message
+                    .clone()
+                    .filter(|_| !passed)
+                    .map(|m| view! { <p class="isc-message">{m}</p> })}
             </div>
         </li>
     }

@@ -11,6 +11,8 @@ mod filters;
 mod groups;
 mod paging;
 mod policies;
+mod query_string;
+mod search;
 mod sources;
 
 use std::time::Instant;
@@ -20,7 +22,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::Sandbox;
 use crate::auth;
@@ -51,6 +53,7 @@ fn version_routes(sandbox: &Sandbox, version: &'static str) -> Router<Sandbox> {
         .route("/sources", get(sources::list))
         .route("/sources/{id}", get(sources::get))
         .route("/accounts", get(accounts::list))
+        .route("/search", post(search::search))
         .route_layer(middleware::from_fn_with_state(
             Gate {
                 sandbox: sandbox.clone(),

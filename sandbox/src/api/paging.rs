@@ -34,16 +34,25 @@ pub(crate) struct Paging {
 }
 
 pub(crate) fn paging(params: &[(String, String)]) -> Result<Paging, ApiError> {
+    paging_up_to(params, MAX_LIMIT, MAX_LIMIT)
+}
+
+/// `limit` (0 to `max`, `default` when absent), `offset`, `count`; `/search` allows 10000.
+pub(crate) fn paging_up_to(
+    params: &[(String, String)],
+    max: usize,
+    default: usize,
+) -> Result<Paging, ApiError> {
     let limit = match param(params, "limit") {
-        None => MAX_LIMIT,
+        None => default,
         Some(raw) => raw
             .trim()
             .parse::<usize>()
             .ok()
-            .filter(|l| *l <= MAX_LIMIT)
+            .filter(|l| *l <= max)
             .ok_or_else(|| {
                 ApiError::illegal(format!(
-                    "Illegal value \"{raw}\" for parameter \"limit\": an integer from 0 to {MAX_LIMIT} is expected."
+                    "Illegal value \"{raw}\" for parameter \"limit\": an integer from 0 to {max} is expected."
                 ))
             })?,
     };
