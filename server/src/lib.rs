@@ -10,6 +10,7 @@ pub mod cache;
 pub mod client_addr;
 pub mod config;
 pub mod health;
+mod housekeeping;
 pub mod isc;
 pub mod lookup_limit;
 pub mod metrics;

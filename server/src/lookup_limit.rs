@@ -100,21 +100,11 @@ impl LookupLimit {
 
     fn spawn_housekeeping_every(&self, every: Duration) -> tokio::task::JoinHandle<()> {
         let limiter = Arc::downgrade(&self.limiter);
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            ticks.tick().await; // The first tick is immediate.
-            loop {
-                ticks.tick().await;
-                let Some(limiter) = limiter.upgrade() else {
-                    break;
-                };
-                limiter.retain_recent();
-                limiter.shrink_to_fit();
-                let held = limiter.len();
-                drop(limiter);
-                tracing::debug!(held, "lookup limit: idle users dropped");
-            }
+        crate::housekeeping::spawn_every(every, "lookups", move || {
+            let limiter = limiter.upgrade()?;
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+            Some(limiter.len())
         })
     }
 }

@@ -179,18 +179,7 @@ impl SignInLimit {
 
     fn spawn_housekeeping_every(&self, every: Duration) -> tokio::task::JoinHandle<()> {
         let housekeep = Arc::clone(&self.housekeep);
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            ticks.tick().await; // The first tick is immediate.
-            loop {
-                ticks.tick().await;
-                match housekeep() {
-                    Some(held) => tracing::debug!(held, "sign-in limit: idle addresses dropped"),
-                    None => break,
-                }
-            }
-        })
+        crate::housekeeping::spawn_every(every, "sign-in", move || housekeep())
     }
 }
 

@@ -1,3 +1,4 @@
+pub mod admin_only;
 pub mod copy_button;
 pub mod delete_confirm;
 pub mod delete_dialog;
@@ -7,6 +8,7 @@ pub mod hydrated;
 pub mod layout;
 pub mod modal;
 pub mod pending;
+pub mod policy_rules;
 pub mod review;
 pub mod save_form;
 pub mod server_form;

@@ -226,6 +226,19 @@ pub enum SessionState {
     },
 }
 
+impl SessionState {
+    /// Signed in as an administrator (who may change things).
+    pub fn is_admin(&self) -> bool {
+        matches!(
+            self,
+            SessionState::SignedIn(Viewer {
+                role: Role::Admin,
+                ..
+            })
+        )
+    }
+}
+
 /// Date part of an RFC 3339 timestamp, for compact tables (`2023-03-16T04:00:00Z` → `2023-03-16`).
 pub fn short_date(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)

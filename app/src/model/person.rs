@@ -106,11 +106,29 @@ impl Finding {
                 format!("Account disabled on {}", join_and(sources))
             }
             Finding::OutOfSync { behind } => {
-                let parts: Vec<String> = behind
-                    .iter()
-                    .map(|(source, secs)| format!("{source} was last set {} before", span(*secs)))
-                    .collect();
-                format!("Out of sync: {} the others", join_and(&parts))
+                let names: Vec<&str> = behind.iter().map(|(name, _)| name.as_str()).collect();
+                let spans: Vec<String> = behind.iter().map(|(_, secs)| span(*secs)).collect();
+                match (names.as_slice(), spans.as_slice()) {
+                    ([one], [gap]) => {
+                        format!("Out of sync: {one} was last set {gap} before the others")
+                    }
+                    // The same gap (one change that did not reach them): said once.
+                    (_, [gap, rest @ ..]) if rest.iter().all(|g| g == gap) => format!(
+                        "Out of sync: {} were last set {gap} before the others",
+                        join_and(&names)
+                    ),
+                    _ => {
+                        let parts: Vec<String> = names
+                            .iter()
+                            .zip(&spans)
+                            .map(|(name, gap)| format!("{name} ({gap})"))
+                            .collect();
+                        format!(
+                            "Out of sync: {} were last set before the others",
+                            join_and(&parts)
+                        )
+                    }
+                }
             }
             Finding::InSync => "In sync".to_string(),
             Finding::Unknown => "ISC does not say when these passwords were set".to_string(),
@@ -292,6 +310,24 @@ mod tests {
         assert_eq!(
             found[0].words(),
             "Out of sync: SAP S/4HANA was last set 12 days before the others"
+        );
+    }
+
+    #[test]
+    fn several_sources_behind_are_named_together() {
+        let same = Finding::OutOfSync {
+            behind: vec![("Entra ID".into(), 59 * DAY), ("GitHub".into(), 59 * DAY)],
+        };
+        assert_eq!(
+            same.words(),
+            "Out of sync: Entra ID and GitHub were last set 59 days before the others"
+        );
+        let different = Finding::OutOfSync {
+            behind: vec![("Entra ID".into(), 59 * DAY), ("GitHub".into(), 3 * DAY)],
+        };
+        assert_eq!(
+            different.words(),
+            "Out of sync: Entra ID (59 days) and GitHub (3 days) were last set before the others"
         );
     }
 

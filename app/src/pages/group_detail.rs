@@ -11,9 +11,9 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::layout::ContextResource;
 use crate::components::modal::ModalControl;
 use crate::components::pending::Pending;
+use crate::components::policy_rules::RulesList;
 use crate::error::AppError;
 use crate::model::{GroupDetail, PolicyInfo, SourceInfo, short_date};
-use crate::model::{Role, SessionState, Viewer};
 use crate::pages::not_found::NotFound;
 use crate::routes::{self, Saved};
 
@@ -28,10 +28,7 @@ pub fn GroupDetailPage() -> impl IntoView {
             view! { <Pending text="Loading the sync group…" /> }
         }>
             {move || Suspend::new(async move {
-                let admin = matches!(
-                    context.await.map(|c| c.session),
-                    Ok(SessionState::SignedIn(Viewer { role: Role::Admin, .. }))
-                );
+                let admin = context.await.is_ok_and(|c| c.session.is_admin());
                 match group.await {
                     Ok(g) => view! { <GroupView group=g admin /> }.into_any(),
                     Err(AppError::NotFound { .. }) => view! { <NotFound /> }.into_any(),
@@ -169,25 +166,7 @@ fn PolicySection(policy: PolicyInfo) -> impl IntoView {
             <h2 id="policy-heading">"Password policy: " {title}</h2>
             {policy.description.map(|d| view! { <p class="muted">{d}</p> })}
             {match policy.rules {
-                Some(rules) => {
-                    view! {
-                        <dl class="rules">
-                            {rules
-                                .summary()
-                                .into_iter()
-                                .map(|(label, text)| {
-                                    view! {
-                                        <div>
-                                            <dt>{label}</dt>
-                                            <dd>{text}</dd>
-                                        </div>
-                                    }
-                                })
-                                .collect_view()}
-                        </dl>
-                    }
-                        .into_any()
-                }
+                Some(rules) => view! { <RulesList rules /> }.into_any(),
                 None => {
                     view! {
                         <p class="warning">

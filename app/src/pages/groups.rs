@@ -9,41 +9,16 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::list_groups;
+use crate::components::admin_only::AdminOnly;
 use crate::components::error_panel::ErrorPanel;
-use crate::components::layout::ContextResource;
 use crate::components::pending::Pending;
 use crate::model::english::plural;
 use crate::model::list::{PAGE_SIZE, SortColumn, SortKey, paginate, search_and_sort};
 use crate::model::{GroupSummary, Named, short_date};
-use crate::model::{Role, SessionState, Viewer};
 use crate::routes;
 
 /// How many source names a row shows before "+N more".
 const SOURCES_SHOWN: usize = 3;
-
-/// "New sync group", for administrators only.
-#[component]
-fn AdminActions() -> impl IntoView {
-    let context = expect_context::<ContextResource>();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let admin = matches!(
-                    context.await.map(|c| c.session),
-                    Ok(SessionState::SignedIn(Viewer { role: Role::Admin, .. }))
-                );
-                admin
-                    .then(|| {
-                        view! {
-                            <a class="button" href=routes::href(routes::NEW_GROUP)>
-                                "New sync group"
-                            </a>
-                        }
-                    })
-            })}
-        </Suspense>
-    }
-}
 
 /// After a delete: which group went and what that did to its sources.
 #[component]
@@ -112,7 +87,11 @@ pub fn GroupsPage() -> impl IntoView {
                         "Sources in one group share a password: changing it in one changes it in all."
                     </p>
                 </div>
-                <AdminActions />
+                <AdminOnly>
+                    <a class="button" href=routes::href(routes::NEW_GROUP)>
+                        "New sync group"
+                    </a>
+                </AdminOnly>
             </div>
             <DeletedNotice />
             <form class="search" method="get" action=routes::href(routes::GROUPS) role="search">

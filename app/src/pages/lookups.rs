@@ -125,11 +125,20 @@ fn LookupRow(entry: LookupEntry) -> impl IntoView {
             </td>
             <td>
                 <span class="user-name">{entry.actor_name.clone()}</span>
-                <span class="muted">
-                    {format!(" ({}, {})", entry.actor_user, entry.actor_role)}
-                </span>
+                " "
+                <code class="muted">{entry.actor_user.clone()}</code>
+                " "
+                <span class="badge badge-role">{role_label(&entry.actor_role)}</span>
             </td>
             <td>{entry.kind.verb()} " " {subject}</td>
         </tr>
+    }
+}
+
+/// The role as the top bar names it.
+fn role_label(role: &str) -> &'static str {
+    match role {
+        "admin" => crate::model::Role::Admin.label(),
+        _ => crate::model::Role::Helpdesk.label(),
     }
 }

@@ -8,12 +8,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::find_people;
+use crate::components::admin_only::AdminOnly;
 use crate::components::error_panel::ErrorPanel;
-use crate::components::layout::ContextResource;
 use crate::components::pending::Pending;
 use crate::error::AppError;
 use crate::model::people::{MIN_QUERY_CHARS, PeopleResults, PersonMatch, query_problem};
-use crate::model::{Role, SessionState, Viewer};
 use crate::routes;
 
 /// What the page shows for a search text: nothing yet, a hint, or results.
@@ -67,7 +66,11 @@ pub fn PeoplePage() -> impl IntoView {
                         "Look up the person on the phone to see which of their passwords are synchronised, when each was last set, and whether their last change reached every system."
                     </p>
                 </div>
-                <LookupsLink />
+                <AdminOnly>
+                    <a class="button button-quiet" href=routes::href(routes::LOOKUPS)>
+                        "Who looked up whom"
+                    </a>
+                </AdminOnly>
             </div>
             <form class="search" method="get" action=routes::href(routes::PEOPLE) role="search">
                 <label for="person-search">"Person"</label>
@@ -94,7 +97,7 @@ pub fn PeoplePage() -> impl IntoView {
                 {move || {
                     hint()
                         .unwrap_or_else(|| {
-                            "Part of a name works too: “oli smi” finds Olivia Smith. The text is searched as typed, never as a query."
+                            "The start of a name works too: “olivia sm” finds Olivia Smith. The text is searched as typed, never as a query."
                                 .to_string()
                         })
                 }}
@@ -118,30 +121,6 @@ pub fn PeoplePage() -> impl IntoView {
                 }}
             </Transition>
         </section>
-    }
-}
-
-/// The record of lookups, for administrators only (every search here is recorded).
-#[component]
-fn LookupsLink() -> impl IntoView {
-    let context = expect_context::<ContextResource>();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let admin = matches!(
-                    context.await.map(|c| c.session),
-                    Ok(SessionState::SignedIn(Viewer { role: Role::Admin, .. }))
-                );
-                admin
-                    .then(|| {
-                        view! {
-                            <a class="button button-quiet" href=routes::href(routes::LOOKUPS)>
-                                "Who looked up whom"
-                            </a>
-                        }
-                    })
-            })}
-        </Suspense>
     }
 }
 

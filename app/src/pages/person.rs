@@ -16,6 +16,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::api::person_sync;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::pending::Pending;
+use crate::components::policy_rules::RulesList;
 use crate::error::AppError;
 use crate::model::PolicyInfo;
 use crate::model::people::{
@@ -166,28 +167,16 @@ fn GroupCard(group: GroupSync, now: i64) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            <div class="table-wrap">
-                <table class="accounts">
-                    <caption class="visually-hidden">
-                        {format!("Their accounts on the sources of {}", group.name)}
-                    </caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Source"</th>
-                            <th scope="col">"Their account"</th>
-                            <th scope="col">"Password last set"</th>
-                            <th scope="col">"Latest password event"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {group
-                            .rows
-                            .into_iter()
-                            .map(|row| view! { <SourceRowView row now /> })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <AccountsTable caption=format!(
+                "Their accounts on the sources of {}",
+                group.name,
+            )>
+                {group
+                    .rows
+                    .into_iter()
+                    .map(|row| view! { <SourceRowView row now /> })
+                    .collect_view()}
+            </AccountsTable>
             <div class="tell">
                 <h3>"What to tell the caller"</h3>
                 <p>{together}</p>
@@ -205,20 +194,7 @@ fn PolicyRules(policy: PolicyInfo) -> impl IntoView {
     match policy.rules {
         Some(rules) => view! {
             <p class="policy-name">"A valid password (policy " {label} "):"</p>
-            <dl class="rules">
-                {rules
-                    .summary()
-                    .into_iter()
-                    .map(|(name, text)| {
-                        view! {
-                            <div>
-                                <dt>{name}</dt>
-                                <dd>{text}</dd>
-                            </div>
-                        }
-                    })
-                    .collect_view()}
-            </dl>
+            <RulesList rules />
         }
         .into_any(),
         None => view! {
@@ -229,6 +205,27 @@ fn PolicyRules(policy: PolicyInfo) -> impl IntoView {
             </p>
         }
         .into_any(),
+    }
+}
+
+/// The table of a person's accounts: one row per source (group cards and loose accounts).
+#[component]
+fn AccountsTable(caption: String, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="accounts">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Source"</th>
+                        <th scope="col">"Their account"</th>
+                        <th scope="col">"Password last set"</th>
+                        <th scope="col">"Latest password event"</th>
+                    </tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -325,33 +322,22 @@ fn LooseSection(loose: Vec<LooseAccount>, now: i64) -> impl IntoView {
             <p class="muted">
                 "These passwords are independent: changing one does not change the others, and the caller sets each on its own."
             </p>
-            <div class="table-wrap">
-                <table class="accounts">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Source"</th>
-                            <th scope="col">"Their account"</th>
-                            <th scope="col">"Password last set"</th>
-                            <th scope="col">"Latest password event"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {loose
-                            .into_iter()
-                            .map(|l| {
-                                view! {
-                                    <tr>
-                                        <th scope="row" data-label="Source">
-                                            {l.source_name}
-                                        </th>
-                                        <AccountCells account=l.account latest=l.latest now />
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <AccountsTable caption="Their password accounts in no sync group"
+                .to_string()>
+                {loose
+                    .into_iter()
+                    .map(|l| {
+                        view! {
+                            <tr>
+                                <th scope="row" data-label="Source">
+                                    {l.source_name}
+                                </th>
+                                <AccountCells account=l.account latest=l.latest now />
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </AccountsTable>
         </section>
     }
     .into_any()
