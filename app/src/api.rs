@@ -25,8 +25,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::model::coverage::Coverage;
 use crate::model::delete::DeleteImpact;
 use crate::model::draft::{FormOptions, GroupDraft};
+use crate::model::history::{HistoryFilter, HistoryPage};
 use crate::model::people::{LookupPage, PeopleResults, PersonSync};
 use crate::model::review::DraftCheck;
 use crate::model::{GroupDetail, GroupSummary, SessionState, TenantInfo};
@@ -157,6 +159,47 @@ pub async fn delete_group(id: String, confirm_name: String) -> Result<GroupDetai
         Ok(group)
     })
     .await
+}
+
+/// Changes made through the console: one group's (`group_id`) or the tenant's, filtered by
+/// who and by date (`from`/`until`: `YYYY-MM-DD`, UTC days, both included), a page at a time.
+#[server(name = GetHistory, prefix = "/api", endpoint = "history")]
+pub async fn history(
+    group_id: Option<String>,
+    who: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    before: Option<i64>,
+) -> Result<HistoryPage, AppError> {
+    serve::as_reader(|backend, reader| async move {
+        let day =
+            |text: Option<String>, field: &str| -> Result<Option<i64>, AppError> {
+                match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                    None => Ok(None),
+                    Some(t) => crate::model::when::parse_day(t).map(Some).ok_or_else(|| {
+                        AppError::BadRequest {
+                            message: format!("the {field} date must be written YYYY-MM-DD."),
+                        }
+                    }),
+                }
+            };
+        let filter = HistoryFilter {
+            group_id: group_id.filter(|g| !g.trim().is_empty()),
+            who: who.map(|w| w.chars().take(100).collect()),
+            from: day(from, "from")?,
+            // The whole of the last day.
+            until: day(until, "until")?.map(|d| d + 86_400),
+            before,
+        };
+        backend.history(&reader, &filter).await
+    })
+    .await
+}
+
+/// The coverage overview: which password sources are in which group, and which in none.
+#[server(name = GetCoverage, prefix = "/api", endpoint = "coverage")]
+pub async fn coverage() -> Result<Coverage, AppError> {
+    serve::as_reader(|backend, reader| async move { backend.coverage(&reader).await }).await
 }
 
 /// People matching what a caller told the helpdesk (name, email, account name), a page at a

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use crate::caller::{Admin, Reader};
 use crate::error::AppError;
+use crate::model::coverage::Coverage;
 use crate::model::draft::{FormOptions, GroupDraft};
+use crate::model::history::{HistoryFilter, HistoryPage};
 use crate::model::people::{LookupPage, PeopleResults, PersonSync};
 use crate::model::{GroupDetail, GroupSummary, TenantInfo};
 
@@ -56,6 +58,17 @@ pub trait Backend: Send + Sync + 'static {
     /// The group, its sources and policy as they are now (fresh, uncached) for the delete
     /// dialog; fails closed.
     async fn delete_impact(&self, caller: &Admin, id: &str) -> Result<GroupDetail, AppError>;
+
+    /// Changes made through the console, newest first, as `filter` selects them (from the
+    /// audit record; nobody can change it).
+    async fn history(
+        &self,
+        caller: &Reader,
+        filter: &HistoryFilter,
+    ) -> Result<HistoryPage, AppError>;
+
+    /// Every password source with its group and policy, and every group with its sources.
+    async fn coverage(&self, caller: &Reader) -> Result<Coverage, AppError>;
 
     /// People whose name, display name, email or account name matches `query` (already
     /// checked with `people::query_problem`), the page starting at `offset`. Recorded as a

@@ -19,11 +19,13 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
+use pages::coverage::CoveragePage;
 use pages::group_delete::GroupDeletePage;
 use pages::group_detail::GroupDetailPage;
 use pages::group_form::GroupFormPage;
 use pages::group_review::GroupReviewPage;
 use pages::groups::GroupsPage;
+use pages::history::{ChangesPage, GroupHistoryPage};
 use pages::lookups::LookupsPage;
 use pages::no_access::NoAccessPage;
 use pages::not_found::NotFound;
@@ -152,10 +154,17 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("groups/:id/history")
+                        view=GroupHistoryPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("changes") view=ChangesPage ssr=SsrMode::Async />
+                    <Route
                         path=path!("groups/:id/delete")
                         view=GroupDeletePage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("coverage") view=CoveragePage ssr=SsrMode::Async />
                     <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("people/:id") view=PersonPage ssr=SsrMode::Async />
                     <Route path=path!("lookups") view=LookupsPage ssr=SsrMode::Async />

@@ -102,6 +102,10 @@ pub const SIGNIN: &str = "/signin";
 pub const NO_ACCESS: &str = "/no-access";
 /// Signing out: a POST (a form's `action`), never a link.
 pub const LOGOUT: &str = "/auth/logout";
+/// The tenant's recent changes (deleted groups' history included).
+pub const CHANGES: &str = "/changes";
+/// Which password sources are in which group.
+pub const COVERAGE: &str = "/coverage";
 /// Find a person (the helpdesk's search).
 pub const PEOPLE: &str = "/people";
 /// Who looked up whom (administrators).
@@ -221,6 +225,38 @@ pub fn deleted(name: &str, sources: &[String]) -> String {
     )
 }
 
+/// One group's history.
+pub fn group_history(id: &str) -> String {
+    format!("{}/history", group(id))
+}
+
+/// A history page: one group's (or, without `group`, the tenant's recent changes), filtered
+/// by who and by day (`YYYY-MM-DD`), entries older than record `before`; only what is set goes
+/// into the query.
+pub fn history(
+    group: Option<&str>,
+    who: &str,
+    from: &str,
+    until: &str,
+    before: Option<i64>,
+) -> String {
+    let path = match group {
+        Some(id) => group_history(id),
+        None => CHANGES.to_string(),
+    };
+    let before = before.map(|b| b.to_string());
+    let params: Vec<(&str, &str)> = [
+        ("who", who.trim()),
+        ("from", from.trim()),
+        ("until", until.trim()),
+        ("before", before.as_deref().unwrap_or_default()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    with_query(&path, &params)
+}
+
 /// The people search for `query`, the page starting at `offset` (left out when 0). `group`:
 /// the sync group the search started from, to come back to.
 pub fn people(query: &str, offset: usize, group: Option<&str>) -> String {
@@ -336,6 +372,11 @@ mod tests {
             "/people/p1?source=s%201#timeline"
         );
         assert_eq!(lookups(Some(1700)), "/lookups?before=1700");
+        assert_eq!(history(None, "", "", "", None), "/changes");
+        assert_eq!(
+            history(Some("g 1"), "ann", "2026-11-01", "", Some(7)),
+            "/groups/g%201/history?who=ann&from=2026-11-01&before=7"
+        );
     }
 
     #[test]

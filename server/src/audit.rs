@@ -36,6 +36,45 @@ pub fn draft(draft: &GroupDraft) -> serde_json::Value {
     })
 }
 
+/// The group as a change left it, from what the record holds: the group as ISC answered
+/// (`GroupDetail`), or, for a change that did not complete, the draft asked for, named from
+/// the group as it was where possible.
+pub fn group_from_record(
+    value: &serde_json::Value,
+    before: Option<&GroupDetail>,
+) -> Option<GroupDetail> {
+    if let Ok(detail) = serde_json::from_value::<GroupDetail>(value.clone()) {
+        return Some(detail);
+    }
+    let name = value.get("name")?.as_str()?.to_string();
+    let policy_id = value
+        .get("passwordPolicyId")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let source_ids: Vec<&str> = value
+        .get("sourceIds")
+        .and_then(|v| v.as_array())
+        .map(|ids| ids.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let known_source = |id: &str| {
+        before
+            .and_then(|g| g.sources.iter().find(|s| s.id == id).cloned())
+            .unwrap_or_else(|| app::model::SourceInfo::unknown(id))
+    };
+    let policy = match before {
+        Some(g) if g.policy.id == policy_id => g.policy.clone(),
+        _ => app::model::PolicyInfo::unknown(policy_id),
+    };
+    Some(GroupDetail {
+        id: before.map(|g| g.id.clone()).unwrap_or_default(),
+        name,
+        policy,
+        sources: source_ids.into_iter().map(known_source).collect(),
+        created: None,
+        modified: None,
+    })
+}
+
 impl Audit {
     pub fn new(table: AuditTable) -> Audit {
         Audit { table }
@@ -153,4 +192,54 @@ fn log(id: i64, intent_id: Option<i64>, intent: &Intent, outcome: Option<&Outcom
         tracking_id = tracking,
         "sync group change"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{Connection, PolicyInfo, SourceInfo};
+
+    fn before() -> GroupDetail {
+        GroupDetail {
+            id: "g1".into(),
+            name: "Corporate".into(),
+            policy: PolicyInfo {
+                id: "p1".into(),
+                name: Some("Standard".into()),
+                description: None,
+                rules: None,
+            },
+            sources: vec![SourceInfo {
+                id: "s1".into(),
+                name: Some("Active Directory".into()),
+                source_type: None,
+                connector: None,
+                connection: Connection::Direct,
+                password_feature: true,
+                healthy: Some(true),
+                status: None,
+            }],
+            created: None,
+            modified: None,
+        }
+    }
+
+    #[test]
+    fn records_read_back_as_groups_named_from_the_group_as_it_was() {
+        let before = before();
+        assert_eq!(
+            group_from_record(&group(&before), None),
+            Some(before.clone())
+        );
+        let asked = draft(&GroupDraft {
+            name: "New name".into(),
+            policy_id: "p1".into(),
+            source_ids: vec!["s1".into(), "unknown-id".into()],
+        });
+        let after = group_from_record(&asked, Some(&before)).expect("read");
+        assert_eq!(after.name, "New name");
+        assert_eq!(after.sources[0].label(), "Active Directory");
+        assert_eq!(after.sources[1].label(), "Unknown (unknown-id)");
+        assert_eq!(after.policy, before.policy);
+    }
 }

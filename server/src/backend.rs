@@ -8,8 +8,10 @@ use std::time::Duration;
 use app::backend::Backend;
 use app::caller::{Admin, Credential, Reader};
 use app::error::{AppError, NoAnswer};
+use app::model::coverage::Coverage;
 use app::model::delete::{confirmation_error, confirmation_matches};
 use app::model::draft::{FormOptions, GroupDraft};
+use app::model::history::{HistoryFilter, HistoryPage};
 use app::model::people::{
     LookupKind, LookupPage, MAX_EVENTS, PAGE_SIZE, PeopleResults, PersonSync,
 };
@@ -313,6 +315,26 @@ impl Backend for ConsoleBackend {
         };
         self.audit.outcome(pending, &result, done).await;
         result
+    }
+
+    async fn history(
+        &self,
+        _caller: &Reader,
+        filter: &HistoryFilter,
+    ) -> Result<HistoryPage, AppError> {
+        self.audit.table().history(filter).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot read the audit record");
+            AppError::StoreUnavailable
+        })
+    }
+
+    async fn coverage(&self, caller: &Reader) -> Result<Coverage, AppError> {
+        let auth = caller.credential();
+        let (groups, reference) = tokio::try_join!(
+            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth).await?) },
+            self.cached_reference(auth),
+        )?;
+        Ok(reference.catalog().coverage(&groups))
     }
 
     async fn find_people(

@@ -38,6 +38,8 @@ const ROLES: &[(&str, Need)] = &[
     ("/api/find_people", Need::Reader),
     ("/api/person_sync", Need::Reader),
     ("/api/lookups", Need::Admin),
+    ("/api/coverage", Need::Reader),
+    ("/api/history", Need::Reader),
 ];
 
 /// The Business Apps group of the demo org.

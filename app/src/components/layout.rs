@@ -25,6 +25,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <a href=routes::href(routes::GROUPS)>"Sync groups"</a>
+                <a href=routes::href(routes::COVERAGE)>"Coverage"</a>
                 <a href=routes::href(routes::PEOPLE)>"Find a person"</a>
             </nav>
             <Suspense fallback=|| ()>

@@ -1,11 +1,13 @@
 //! View models: what the server functions send to pages, already joined so that
 //! pages show names, never bare ids.
 
+pub mod coverage;
 pub mod delete;
 pub mod draft;
 pub mod english;
 #[cfg(test)]
 mod fixtures;
+pub mod history;
 pub mod list;
 pub mod people;
 pub mod person;

@@ -79,6 +79,11 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(days * 86_400 + hour * 3_600 + minute * 60 + second - offset)
 }
 
+/// A day written `YYYY-MM-DD` as the Unix seconds of its start (UTC); `None` otherwise.
+pub fn parse_day(text: &str) -> Option<i64> {
+    parse_rfc3339(&format!("{}T00:00:00Z", text.trim())).filter(|_| text.trim().len() == 10)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -146,6 +151,13 @@ mod tests {
         for at in [0, 1_795_687_445, 4_102_444_800] {
             assert_eq!(parse_rfc3339(&rfc3339(at)), Some(at));
         }
+    }
+
+    #[test]
+    fn days_are_read_as_their_start_in_utc() {
+        assert_eq!(parse_day("2026-11-26"), Some(1_795_651_200));
+        assert_eq!(parse_day("2026-11-26T10:00"), None);
+        assert_eq!(parse_day("26/11/2026"), None);
     }
 
     #[test]

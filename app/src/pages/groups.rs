@@ -94,6 +94,10 @@ pub fn GroupsPage() -> impl IntoView {
                 </AdminOnly>
             </div>
             <DeletedNotice />
+            <p class="muted">
+                <a href=routes::href(routes::CHANGES)>"Recent changes"</a>
+                " made through the console, deleted groups included."
+            </p>
             <form class="search" method="get" action=routes::href(routes::GROUPS) role="search">
                 <label for="group-search">"Search"</label>
                 <input

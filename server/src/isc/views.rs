@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use app::model::coverage::{Coverage, CoverageGroup, CoveredSource, PolicyFrom};
 use app::model::draft::{FormOptions, GroupDraft, SourceChoice};
 use app::model::{Connection, GroupDetail, GroupSummary, Named, PolicyInfo, SourceInfo};
 
@@ -93,6 +94,67 @@ impl<'a> Catalog<'a> {
             groups: groups.iter().map(PasswordSyncGroup::named).collect(),
             editing,
         }
+    }
+}
+
+impl Catalog<'_> {
+    /// The coverage overview: every password source (PASSWORD feature, direct connection) with
+    /// its group and the policy its users get (the group's, else one assigned directly through
+    /// the policy's `sourceIds`), and every group with its sources; each sorted by name.
+    pub fn coverage(&self, groups: &[PasswordSyncGroup]) -> Coverage {
+        let direct_policy = |source_id: &str| {
+            let mut policies: Vec<&PasswordPolicy> = self
+                .policies
+                .values()
+                .filter(|p| {
+                    p.source_ids
+                        .as_ref()
+                        .is_some_and(|ids| ids.iter().any(|id| id == source_id))
+                })
+                .copied()
+                .collect();
+            policies.sort_by(|a, b| a.id.cmp(&b.id));
+            policies.first().map(|p| self.policy_named(&p.id))
+        };
+        let mut sources: Vec<CoveredSource> = self
+            .sources
+            .values()
+            .map(|s| s.info())
+            .filter(|s| s.password_feature && s.connection == Connection::Direct)
+            .map(|source| {
+                let group = groups
+                    .iter()
+                    .find(|g| g.source_ids.iter().any(|id| id == &source.id));
+                let (policy, policy_from) =
+                    match group.and_then(|g| g.password_policy_id.as_deref()) {
+                        Some(policy) => (Some(self.policy_named(policy)), PolicyFrom::Group),
+                        None => match direct_policy(&source.id) {
+                            Some(policy) => (Some(policy), PolicyFrom::Direct),
+                            None => (None, PolicyFrom::Nothing),
+                        },
+                    };
+                CoveredSource {
+                    group: group.map(PasswordSyncGroup::named),
+                    source,
+                    policy,
+                    policy_from,
+                }
+            })
+            .collect();
+        sources.sort_by(|a, b| {
+            by_name(&a.source.name, &b.source.name).then_with(|| a.source.id.cmp(&b.source.id))
+        });
+        let mut groups: Vec<CoverageGroup> = groups
+            .iter()
+            .map(|g| CoverageGroup {
+                id: g.id.clone().unwrap_or_default(),
+                name: g.name.clone(),
+                policy: self.policy_named(g.password_policy_id.as_deref().unwrap_or_default()),
+                sources: g.source_ids.iter().map(|id| self.source(id)).collect(),
+            })
+            .collect();
+        groups.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        Coverage { sources, groups }
     }
 }
 

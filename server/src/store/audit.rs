@@ -205,3 +205,163 @@ impl AuditTable {
             .collect()
     }
 }
+
+/// Changes per page of history.
+pub const HISTORY_PAGE: usize = 50;
+
+impl AuditTable {
+    /// A page of changes, newest first, as the history pages show them: each intent with its
+    /// outcome (or none: outcome unknown), filtered by group (a create counts for the group it
+    /// made), by who (part of their name, any case) and by time.
+    pub async fn history(
+        &self,
+        filter: &app::model::history::HistoryFilter,
+    ) -> Result<app::model::history::HistoryPage, sqlx::Error> {
+        use crate::audit::group_from_record;
+        use app::model::history::{
+            HistoryAction, HistoryEntry, HistoryOutcome, HistoryPage, change_lines,
+        };
+
+        // Only the conditions asked for, each with its own parameter (PostgreSQL cannot type a
+        // parameter that is only compared with NULL).
+        let mut conditions = vec!["entry = 'intent'".to_string()];
+        let mut texts: Vec<String> = Vec::new();
+        let mut numbers: Vec<i64> = Vec::new();
+        let mut next = 1;
+        let mut param = |conditions: &mut Vec<String>, sql: &dyn Fn(usize) -> String| {
+            conditions.push(sql(next));
+            next += 1;
+        };
+        if let Some(group) = &filter.group_id {
+            param(&mut conditions, &|n| {
+                format!(
+                    "(group_id = ${n} OR id IN (SELECT intent_id FROM console_audit \
+                     WHERE entry = 'outcome' AND group_id = ${n}))"
+                )
+            });
+            texts.push(group.clone());
+        }
+        if let Some(who) = filter
+            .who
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            param(&mut conditions, &|n| {
+                format!("LOWER(actor_name) LIKE ${n} ESCAPE '\\'")
+            });
+            let escaped: String = who
+                .to_lowercase()
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            texts.push(format!("%{escaped}%"));
+        }
+        let text_count = texts.len();
+        for (value, op) in [
+            (filter.from, "recorded_at >="),
+            (filter.until, "recorded_at <"),
+            (filter.before, "id <"),
+        ] {
+            if let Some(value) = value {
+                param(&mut conditions, &|n| format!("{op} ${n}"));
+                numbers.push(value);
+            }
+        }
+        let limit_param = next;
+        let sql = format!(
+            "SELECT id, recorded_at, actor_name, action, group_id, group_name, before_json, \
+             after_json FROM console_audit WHERE {} ORDER BY id DESC LIMIT ${limit_param}",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query(&sql);
+        for text in &texts {
+            query = query.bind(text);
+        }
+        for number in &numbers {
+            query = query.bind(number);
+        }
+        debug_assert_eq!(text_count + numbers.len() + 1, limit_param);
+        let fetch = i64::try_from(HISTORY_PAGE + 1).unwrap_or(i64::MAX);
+        let mut intents = query.bind(fetch).fetch_all(self.db.pool()).await?;
+        let more = intents.len() > HISTORY_PAGE;
+        intents.truncate(HISTORY_PAGE);
+
+        // The outcomes of these intents, in one query over their id range.
+        let ids: Vec<i64> = intents
+            .iter()
+            .map(|row| row.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        let mut outcomes = std::collections::HashMap::new();
+        if let (Some(low), Some(high)) = (ids.iter().min(), ids.iter().max()) {
+            let rows = sqlx::query(
+                "SELECT intent_id, outcome, group_id, after_json, error, tracking_id \
+                 FROM console_audit WHERE entry = 'outcome' AND intent_id >= $1 AND intent_id <= $2",
+            )
+            .bind(low)
+            .bind(high)
+            .fetch_all(self.db.pool())
+            .await?;
+            for row in rows {
+                let intent: i64 = row.try_get(0)?;
+                outcomes.insert(
+                    intent,
+                    (
+                        row.try_get::<Option<String>, _>(1)?,
+                        row.try_get::<Option<String>, _>(2)?,
+                        row.try_get::<Option<String>, _>(3)?,
+                        row.try_get::<Option<String>, _>(4)?,
+                        row.try_get::<Option<String>, _>(5)?,
+                    ),
+                );
+            }
+        }
+
+        let parse = |text: Option<String>| {
+            text.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        };
+        let mut entries = Vec::with_capacity(intents.len());
+        for row in intents {
+            let id: i64 = row.try_get(0)?;
+            let action = match Action::parse(&row.try_get::<String, _>(3)?) {
+                Some(Action::Create) => HistoryAction::Created,
+                Some(Action::Update) => HistoryAction::Updated,
+                Some(Action::Delete) => HistoryAction::Deleted,
+                None => continue,
+            };
+            let before = parse(row.try_get(6)?).and_then(|v| group_from_record(&v, None));
+            let asked = parse(row.try_get(7)?);
+            let (outcome, group_id, after) = match outcomes.remove(&id) {
+                Some((Some(label), group_id, _, error, tracking_id)) if label == "failed" => (
+                    HistoryOutcome::Failed {
+                        error: error.unwrap_or_default(),
+                        tracking_id,
+                    },
+                    group_id,
+                    asked,
+                ),
+                Some((_, group_id, after, _, _)) => (HistoryOutcome::Done, group_id, parse(after)),
+                None => (HistoryOutcome::Unknown, None, asked),
+            };
+            let after = match action {
+                HistoryAction::Deleted => None,
+                _ => after.and_then(|v| group_from_record(&v, before.as_ref())),
+            };
+            entries.push(HistoryEntry {
+                id,
+                at: row.try_get(1)?,
+                actor_name: row.try_get(2)?,
+                action,
+                group_id: group_id.or(row.try_get(4)?),
+                group_name: row.try_get(5)?,
+                outcome,
+                lines: change_lines(before.as_ref(), after.as_ref()),
+            });
+        }
+        let older = if more { ids.last().copied() } else { None };
+        Ok(HistoryPage { entries, older })
+    }
+}

@@ -24,6 +24,7 @@ mod create;
 mod delete;
 mod edit;
 mod form_options;
+mod history;
 mod isc_refusals;
 mod plain_forms;
 mod stale_edits;
