@@ -136,6 +136,10 @@ fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
                 )}
             </p>
             <p>
+                <a href=routes::href(&routes::group_history(&group.id))>"History of this group"</a>
+                <span class="muted">" — every change made through the console."</span>
+            </p>
+            <p>
                 <a href=routes::href(
                     &routes::people("", 0, Some(&group.id)),
                 )>"Look up a person in this group"</a>
