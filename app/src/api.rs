@@ -28,7 +28,7 @@ use crate::error::AppError;
 use crate::model::coverage::Coverage;
 use crate::model::delete::DeleteImpact;
 use crate::model::draft::{FormOptions, GroupDraft};
-use crate::model::history::{HistoryFilter, HistoryPage};
+use crate::model::history::HistoryPage;
 use crate::model::people::{LookupPage, PeopleResults, PersonSync};
 use crate::model::review::DraftCheck;
 use crate::model::{GroupDetail, GroupSummary, SessionState, TenantInfo};
@@ -183,7 +183,7 @@ pub async fn history(
                     }),
                 }
             };
-        let filter = HistoryFilter {
+        let filter = crate::model::history::HistoryFilter {
             group_id: group_id.filter(|g| !g.trim().is_empty()),
             who: who.map(|w| w.chars().take(100).collect()),
             from: day(from, "from")?,

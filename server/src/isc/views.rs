@@ -153,7 +153,7 @@ impl Catalog<'_> {
                 sources: g.source_ids.iter().map(|id| self.source(id)).collect(),
             })
             .collect();
-        groups.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        groups.sort_by_key(|g| g.name.to_lowercase());
         Coverage { sources, groups }
     }
 }
