@@ -46,7 +46,8 @@ pub struct SandboxConfig {
     pub extra_redirect_uris: Vec<String>,
     /// Serve the loopback-only `/__sandbox/*` control endpoints.
     pub control_endpoint: bool,
-    /// Demo org as JSON, replacing the built-in `data/demo-org.json` (same format).
+    /// Demo org as JSON, replacing the built-in `data/demo-org.json` (same format), e.g. a
+    /// generated org of any size from [`generated_org_json`](crate::generated_org_json).
     pub seed_json: Option<String>,
 }
 

@@ -82,6 +82,7 @@ mod config;
 mod control;
 mod errors;
 mod faults;
+mod generate;
 mod ids;
 mod oauth;
 mod people;
@@ -103,6 +104,7 @@ use parking_lot::Mutex;
 
 pub use config::SandboxConfig;
 pub use faults::Faults;
+pub use generate::{MAX_GENERATED_GROUPS, generated_org_json};
 pub use seed::SeedError;
 pub use spawn::{SandboxHandle, spawn, spawn_sandbox};
 pub use stats::{ApiRequestStats, Outcomes, SandboxStats, TokenRequestStats};

@@ -13,7 +13,7 @@ const USAGE: &str = "\
 usage: sandbox [--addr HOST:PORT] [--tenant NAME] [--token-ttl SECONDS]
                [--rate-limit N] [--rate-window SECONDS]
                [--rotate-refresh-tokens | --no-rotate-refresh-tokens] [--no-control]
-               [--redirect-uri URI]...
+               [--redirect-uri URI]... [--generate-groups N]
 
 Serves a sandbox SailPoint ISC tenant (password sync groups, policies, sources, OAuth).
   --addr HOST:PORT        listen address (default 127.0.0.1:7100; port 0 picks a free one)
@@ -31,11 +31,17 @@ Serves a sandbox SailPoint ISC tenant (password sync groups, policies, sources, 
                           (a console behind a proxy, e.g.
                           https://127.0.0.1:8443/tools/sync-groups/auth/callback; `:*` stands
                           for any port); may be given more than once
+  --generate-groups N     seed a generated org with N password sync groups in all (the demo
+                          org's three, then generated ones of about three sources each, named
+                          after business units and regions, on six more policies; the same org
+                          on every run) instead of the demo org; also SANDBOX_GENERATE_GROUPS=N
   -h, --help              this help";
 
 struct Args {
     addr: SocketAddr,
     config: SandboxConfig,
+    /// `--generate-groups N` (or `SANDBOX_GENERATE_GROUPS`).
+    generate_groups: Option<usize>,
 }
 
 fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>, what: &str) -> Result<T, String> {
@@ -44,11 +50,24 @@ fn value<T: std::str::FromStr>(flag: &str, raw: Option<String>, what: &str) -> R
         .map_err(|_| format!("{flag}: \"{raw}\" is not {what}"))
 }
 
+/// The number of groups of `--generate-groups` / `SANDBOX_GENERATE_GROUPS`.
+fn generate_groups(flag: &str, raw: Option<String>) -> Result<usize, String> {
+    let n: usize = value(flag, raw, "a whole number of groups")?;
+    if n > sandbox::MAX_GENERATED_GROUPS {
+        return Err(format!(
+            "{flag}: at most {} groups",
+            sandbox::MAX_GENERATED_GROUPS
+        ));
+    }
+    Ok(n)
+}
+
 /// `Ok(None)` for `--help`.
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut parsed = Args {
         addr: SocketAddr::from(([127, 0, 0, 1], 7100)),
         config: SandboxConfig::default(),
+        generate_groups: None,
     };
     while let Some(arg) = args.next() {
         // Accept both `--flag value` and `--flag=value`.
@@ -94,6 +113,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 }
                 parsed.config.extra_redirect_uris.push(uri);
             }
+            "--generate-groups" => {
+                parsed.generate_groups = Some(generate_groups(&flag, next())?);
+            }
             other => return Err(format!("unknown argument \"{other}\"")),
         }
     }
@@ -103,7 +125,21 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
+        Ok(Some(mut args)) => {
+            if args.generate_groups.is_none()
+                && let Ok(raw) = std::env::var("SANDBOX_GENERATE_GROUPS")
+                && !raw.trim().is_empty()
+            {
+                match generate_groups("SANDBOX_GENERATE_GROUPS", Some(raw.trim().to_owned())) {
+                    Ok(n) => args.generate_groups = Some(n),
+                    Err(e) => {
+                        eprintln!("sandbox: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            args
+        }
         Ok(None) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -121,8 +157,27 @@ async fn main() -> ExitCode {
         }
     };
     let addr = listener.local_addr().unwrap_or(args.addr);
-    let sandbox = Sandbox::new(args.config);
+    let mut config = args.config;
+    if let Some(groups) = args.generate_groups {
+        match sandbox::generated_org_json(groups) {
+            Ok(json) => config.seed_json = Some(json),
+            Err(e) => {
+                eprintln!("sandbox: --generate-groups {groups}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let sandbox = match Sandbox::try_new(config) {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("sandbox: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("sandbox listening on http://{addr}");
+    if let Some(groups) = args.generate_groups {
+        println!("generated org: {groups} password sync groups");
+    }
     println!("{}", sandbox.credentials_banner());
     println!("  discovery: http://{addr}/oauth/info\n  press Ctrl-C to stop");
     let app = sandbox
@@ -191,5 +246,10 @@ mod tests {
             ]
         );
         assert!(parse(&["--redirect-uri", "/auth/callback"]).is_err());
+        let a = parse(&["--generate-groups", "250"]).unwrap().unwrap();
+        assert_eq!(a.generate_groups, Some(250));
+        assert_eq!(parse(&[]).unwrap().unwrap().generate_groups, None);
+        assert!(parse(&["--generate-groups", "many"]).is_err());
+        assert!(parse(&["--generate-groups", "1000000"]).is_err());
     }
 }

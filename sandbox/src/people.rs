@@ -18,6 +18,9 @@ use time::{Duration, OffsetDateTime};
 
 /// Number of generated people.
 pub(crate) const POPULATION: usize = 300;
+/// Sync groups (in order) whose sources people have accounts on; later groups' sources have no
+/// accounts (and are not "loose" either).
+pub(crate) const POPULATED_GROUPS: usize = 10;
 const SEED: u64 = 0x5a11_9017_c0de_2026;
 
 const FIRST: &[&str] = &[
@@ -392,12 +395,26 @@ pub(crate) fn generate(
 ) -> People {
     let mut rng = Rng(SEED);
     let sources: Vec<SourceRef> = sources.iter().map(SourceRef::from_json).collect();
-    let find = |id: &str| sources.iter().find(|s| s.id == id).cloned();
+    let by_id: std::collections::HashMap<&str, &SourceRef> =
+        sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    // People are members of the first few groups only: a generated org of thousands of groups
+    // (the `generate` module) keeps a population of the same size as the demo org's.
     let grouped: Vec<(String, Vec<SourceRef>)> = groups
         .iter()
-        .map(|(name, ids)| (name.clone(), ids.iter().filter_map(|i| find(i)).collect()))
+        .take(POPULATED_GROUPS)
+        .map(|(name, ids)| {
+            let members = ids
+                .iter()
+                .filter_map(|i| by_id.get(i.as_str()).map(|s| (*s).clone()))
+                .collect();
+            (name.clone(), members)
+        })
         .collect();
-    let in_group = |id: &str| groups.iter().any(|(_, ids)| ids.iter().any(|i| i == id));
+    let grouped_ids: std::collections::HashSet<&str> = groups
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+        .collect();
+    let in_group = |id: &str| grouped_ids.contains(id);
     let loose: Vec<SourceRef> = sources
         .iter()
         .filter(|s| s.password && s.connection_type == "direct" && !in_group(&s.id))

@@ -21,6 +21,12 @@ pub(crate) const GRANT_TYPES: [&str; 3] =
 #[error("invalid demo org: {0}")]
 pub struct SeedError(String);
 
+impl SeedError {
+    pub(crate) fn new(message: impl Into<String>) -> SeedError {
+        SeedError(message.into())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DemoOrgDoc {

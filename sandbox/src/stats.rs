@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 /// As JSON (`GET /__sandbox/stats`):
 /// `{"tokenRequests":{"authorizationCode":{"ok":1,"refused":0},"refreshToken":{"ok":2,"refused":1},
 /// "clientCredentials":{"ok":0,"refused":0},"other":{"ok":0,"refused":0}},
-/// "apiRequests":{"total":3,"byRoute":{"GET /beta/password-sync-groups":2,"GET /beta/sources":1}}}`
+/// "apiRequests":{"total":3,"byRoute":{"GET /beta/password-sync-groups":2,"GET /beta/sources":1},
+/// "rateLimited":0}}`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SandboxStats {
@@ -51,6 +52,10 @@ pub struct ApiRequestStats {
     /// `"GET /beta/*"`. (A known path with a method it does not serve, answered 405, is not
     /// counted.)
     pub by_route: BTreeMap<String, u64>,
+    /// Of `total`, how many the rate limit refused (429 `Rate Limit Exceeded`); 429s injected
+    /// with `failNext` are not counted here.
+    #[serde(default)]
+    pub rate_limited: u64,
 }
 
 /// The grant type of a token request, as far as the counters are concerned.
@@ -92,6 +97,10 @@ impl SandboxStats {
     pub(crate) fn count_api_request(&mut self, route: String) {
         self.api_requests.total += 1;
         *self.api_requests.by_route.entry(route).or_default() += 1;
+    }
+
+    pub(crate) fn count_rate_limited(&mut self) {
+        self.api_requests.rate_limited += 1;
     }
 }
 

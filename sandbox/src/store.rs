@@ -82,6 +82,15 @@ pub(crate) struct Store {
     pub(crate) people: crate::people::People,
 }
 
+fn render_source(source: &Source, policy: Option<&Policy>) -> Value {
+    let mut json = source.json.clone();
+    let refs = policy
+        .map(|p| json!([{"type": "PASSWORD_POLICY", "id": p.id, "name": p.name}]))
+        .unwrap_or(Value::Null);
+    json.insert("passwordPolicies".to_owned(), refs);
+    Value::Object(json)
+}
+
 /// Now, as ISC writes sync-group dates: RFC 3339, whole seconds, `Z`.
 pub(crate) fn now_rfc3339() -> String {
     let now = OffsetDateTime::now_utc();
@@ -208,22 +217,39 @@ impl Store {
 
     /// Sources as the API shows them, with `passwordPolicies` derived from the policies.
     pub(crate) fn sources_json(&self) -> Vec<Value> {
-        self.sources.iter().map(|s| self.render_source(s)).collect()
+        self.sources_json_page(0, usize::MAX)
+    }
+
+    /// `limit` sources from `offset` on, as the API shows them: a page of a large org costs a
+    /// page, not the whole list (as a page of ISC's does).
+    pub(crate) fn sources_json_page(&self, offset: usize, limit: usize) -> Vec<Value> {
+        let index = self.policy_index();
+        self.sources
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|s| render_source(s, index.get(s.id.as_str()).copied()))
+            .collect()
+    }
+
+    pub(crate) fn source_count(&self) -> usize {
+        self.sources.len()
     }
 
     pub(crate) fn source_json(&self, id: &str) -> Option<Value> {
-        self.source(id).map(|s| self.render_source(s))
+        self.source(id).map(|s| {
+            let policy = self.policy_of(&s.id).and_then(|pid| self.policy(pid));
+            render_source(s, policy)
+        })
     }
 
-    fn render_source(&self, source: &Source) -> Value {
-        let mut json = source.json.clone();
-        let refs = self
-            .policy_of(&source.id)
-            .and_then(|pid| self.policy(pid))
-            .map(|p| json!([{"type": "PASSWORD_POLICY", "id": p.id, "name": p.name}]))
-            .unwrap_or(Value::Null);
-        json.insert("passwordPolicies".to_owned(), refs);
-        Value::Object(json)
+    /// Source id → the policy it is on, built once per listing (looking each source up among
+    /// every policy's `sourceIds` would cost sources × sources in a large org).
+    fn policy_index(&self) -> std::collections::HashMap<&str, &Policy> {
+        self.policies
+            .iter()
+            .flat_map(|p| p.source_ids.iter().map(move |s| (s.as_str(), p)))
+            .collect()
     }
 
     pub(crate) fn policies_json(&self) -> Vec<Value> {

@@ -170,7 +170,7 @@ async fn routes_are_named_relative_to_the_mount_point() {
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         body["apiRequests"],
-        json!({"total": 2, "byRoute": {"GET /beta/sources/{id}": 1, "DELETE /v3/*": 1}})
+        json!({"total": 2, "byRoute": {"GET /beta/sources/{id}": 1, "DELETE /v3/*": 1}, "rateLimited": 0})
     );
 }
 
@@ -196,7 +196,7 @@ async fn reset_clears_the_counters() {
                 "clientCredentials": {"ok": 0, "refused": 0},
                 "other": {"ok": 0, "refused": 0},
             },
-            "apiRequests": {"total": 0, "byRoute": {}},
+            "apiRequests": {"total": 0, "byRoute": {}, "rateLimited": 0},
         })
     );
 
@@ -232,4 +232,27 @@ async fn stats_follow_the_control_endpoint_rules() {
     })
     .await;
     assert_eq!(control_get(&env, "/__sandbox/stats").await.0, 404);
+}
+
+#[tokio::test]
+async fn rate_limited_answers_are_counted() {
+    let env = Env::with(SandboxConfig {
+        rate_limit: 2,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let admin = env.admin().await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(env.get("/beta/sources", &admin).await.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 429, 429]);
+    // Injected 429s are faults, not the rate limit.
+    env.sb.sandbox().faults().fail_next(1, 429);
+    env.get("/v3/sources", &admin).await;
+    let stats = env.sb.sandbox().stats();
+    assert_eq!(stats.api_requests.total, 5);
+    assert_eq!(stats.api_requests.rate_limited, 2);
+    let (_, body) = control_get(&env, "/__sandbox/stats").await;
+    assert_eq!(body["apiRequests"]["rateLimited"], 2);
 }

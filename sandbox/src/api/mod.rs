@@ -104,6 +104,7 @@ async fn gate(State(gate): State<Gate>, mut req: Request, next: Next) -> Respons
         Instant::now(),
     );
     if let Err(retry_after) = allowed {
+        gate.sandbox.shared.stats.lock().count_rate_limited();
         return errors::rate_limited(retry_after);
     }
     req.extensions_mut().insert(caller);

@@ -89,6 +89,11 @@ pub(crate) fn page_response<T: Serialize>(items: Vec<T>, paging: &Paging) -> Res
         .skip(paging.offset)
         .take(paging.limit)
         .collect();
+    page_of(page, total, paging)
+}
+
+/// A page already cut out of `total` items, with `X-Total-Count` when `count=true`.
+pub(crate) fn page_of<T: Serialize>(page: Vec<T>, total: usize, paging: &Paging) -> Response {
     let mut res = Json(page).into_response();
     if paging.count {
         res.headers_mut()

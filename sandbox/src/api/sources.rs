@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::filters::{self, SOURCE_FILTERS, SOURCE_SORTERS};
-use super::paging::{page_response, paging, param, query_params};
+use super::paging::{page_of, page_response, paging, param, query_params};
 use crate::Sandbox;
 use crate::auth::{Caller, Operation};
 use crate::errors::ApiError;
@@ -41,6 +41,12 @@ pub(crate) async fn list(
         })
         .transpose()?
         .unwrap_or_default();
+    if filter.is_none() && sorters.is_empty() {
+        // Render only the page asked for (a large generated org has thousands of sources).
+        let store = sandbox.shared.store.lock();
+        let page = store.sources_json_page(paging.offset, paging.limit);
+        return Ok(page_of(page, store.source_count(), &paging));
+    }
     let mut items = sandbox.shared.store.lock().sources_json();
     if let Some(filter) = &filter {
         items.retain(|item| filter.matches(item));
