@@ -15,6 +15,7 @@
 //! The document has the shape of `data/demo-org.json` and goes through the same checks
 //! ([`crate::seed`]) as any `seed_json`.
 
+use crate::people::Rng;
 use serde_json::{Map, Value, json};
 
 use crate::seed::{DEMO_ORG_JSON, SeedError};
@@ -76,56 +77,32 @@ const POLICIES: [(&str, u64, u64); 6] = [
     ("Contractor Accounts", 12, 60),
 ];
 
-/// SplitMix64, as in the `people` module: small, fast, and the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    /// 0..n
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-    /// An ISC-style id: `2c9180` and 26 more hex digits.
-    fn id(&mut self) -> String {
-        format!(
-            "2c9180{:010x}{:016x}",
-            self.next() & 0xff_ffff_ffff,
-            self.next()
-        )
-    }
-    /// A version-4-shaped UUID (sync group ids).
-    fn uuid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            8 + (b >> 62),
-            (b >> 48) & 0xfff,
-            b & 0xffff_ffff_ffff
-        )
-    }
-    /// A date between 2019 and 2026, as ISC writes sync-group dates.
-    fn date(&mut self) -> String {
-        let days = self.below(7 * 365) as i64;
-        let date = time::Date::from_calendar_date(2019, time::Month::January, 1)
-            .map(|d| d + time::Duration::days(days))
-            .unwrap_or(time::Date::MIN);
-        format!(
-            "{}T{:02}:{:02}:{:02}Z",
-            date,
-            self.below(24),
-            self.below(60),
-            self.below(60)
-        )
-    }
+/// A version-4-shaped UUID (sync group ids).
+fn uuid(rng: &mut Rng) -> String {
+    let (a, b) = (rng.next(), rng.next());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        8 + (b >> 62),
+        (b >> 48) & 0xfff,
+        b & 0xffff_ffff_ffff
+    )
+}
+/// A date between 2019 and 2026, as ISC writes sync-group dates.
+fn date(rng: &mut Rng) -> String {
+    let days = rng.below(7 * 365) as i64;
+    let date = time::Date::from_calendar_date(2019, time::Month::January, 1)
+        .map(|d| d + time::Duration::days(days))
+        .unwrap_or(time::Date::MIN);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date,
+        rng.below(24),
+        rng.below(60),
+        rng.below(60)
+    )
 }
 
 const SEED: u64 = 0x05ee_d0f5_ca1e;
@@ -234,8 +211,8 @@ fn generated_org(groups: usize) -> Result<Value, SeedError> {
                 schema["id"] = json!(rng.id());
             }
         }
-        s["created"] = json!(rng.date());
-        s["modified"] = json!(rng.date());
+        s["created"] = json!(date(rng));
+        s["modified"] = json!(date(rng));
         (id, s)
     }
 
@@ -258,10 +235,10 @@ fn generated_org(groups: usize) -> Result<Value, SeedError> {
             new_policies[policy].1.push(id.clone());
             ids.push(id);
         }
-        let created = rng.date();
-        let modified = rng.date().max(created.clone());
+        let created = date(&mut rng);
+        let modified = date(&mut rng).max(created.clone());
         sync_groups.push(json!({
-            "id": rng.uuid(),
+            "id": uuid(&mut rng),
             "name": name,
             "passwordPolicyId": str_of(&new_policies[policy].0, "id"),
             "sourceIds": ids,
@@ -322,7 +299,7 @@ mod tests {
     fn uuids_are_uuids() {
         let mut rng = Rng(1);
         for _ in 0..100 {
-            let id = rng.uuid();
+            let id = uuid(&mut rng);
             assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
         }
     }

@@ -91,11 +91,12 @@ pub(crate) const FAILURE_MESSAGES: &[&str] = &[
     "sailpoint.connector.ConnectorException: [ConnectorError] 403 Forbidden: Insufficient privileges to update the user's password",
 ];
 
-/// Small deterministic generator (SplitMix64): the same numbers on every platform and version.
-struct Rng(u64);
+/// Small deterministic generator (SplitMix64): the same numbers on every platform and version
+/// (also the generated organisations of `generate`).
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -103,7 +104,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// 0..n
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next() % n }
     }
     /// true with probability `percent`/100.
@@ -114,7 +115,7 @@ impl Rng {
         items[self.below(items.len() as u64) as usize]
     }
     /// An ISC-style id: `2c9180` and 26 more hex digits.
-    fn id(&mut self) -> String {
+    pub(crate) fn id(&mut self) -> String {
         format!(
             "2c9180{:010x}{:016x}",
             self.next() & 0xff_ffff_ffff,
