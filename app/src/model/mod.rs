@@ -155,6 +155,15 @@ impl SourceInfo {
             None => "Unknown",
         }
     }
+
+    /// The CSS class of [`health_label`](Self::health_label)'s badge.
+    pub fn health_class(&self) -> &'static str {
+        match self.healthy {
+            Some(true) => "health ok",
+            Some(false) => "health bad",
+            None => "health unknown",
+        }
+    }
 }
 
 /// One password sync group with everything the detail page shows.

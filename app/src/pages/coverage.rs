@@ -304,11 +304,7 @@ fn SourcesTable(sources: Vec<CoveredSource>) -> impl IntoView {
                         {sources
                             .into_iter()
                             .map(|s| {
-                                let health_class = match s.source.healthy {
-                                    Some(true) => "health ok",
-                                    Some(false) => "health bad",
-                                    None => "health unknown",
-                                };
+                                let health_class = s.source.health_class();
                                 let policy = match (&s.policy, s.policy_from) {
                                     (Some(p), PolicyFrom::Group) => {
                                         format!("{} (the group's)", p.label())

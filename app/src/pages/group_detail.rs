@@ -205,11 +205,7 @@ fn SourcesSection(sources: Vec<SourceInfo>) -> impl IntoView {
                         {sources
                             .into_iter()
                             .map(|s| {
-                                let health_class = match s.healthy {
-                                    Some(true) => "health ok",
-                                    Some(false) => "health bad",
-                                    None => "health unknown",
-                                };
+                                let health_class = s.health_class();
                                 view! {
                                     <tr>
                                         <th scope="row">{s.label()}</th>
