@@ -675,8 +675,10 @@ async function renameAndWatch(sb, consoleBase, token, group, cookie) {
   let polls = 0;
   while (Date.now() - changed < 40_000) {
     polls++;
-    const res = await request(`${consoleBase}/groups`, { headers: { cookie, "accept-encoding": "identity" } });
-    if (res.status === 200 && res.text().includes(name)) return { visibleAfterSecs: (Date.now() - changed) / 1000, polls };
+    // The list shows one page of rows: search for the new name (the search box echoes the
+    // query, so look for the row's link).
+    const res = await request(`${consoleBase}/groups?q=${encodeURIComponent(name)}`, { headers: { cookie, "accept-encoding": "identity" } });
+    if (res.status === 200 && res.text().includes(`>${name}</a>`)) return { visibleAfterSecs: (Date.now() - changed) / 1000, polls };
     await sleep(500);
   }
   return { visibleAfterSecs: null, polls, error: "not visible within 40 s" };

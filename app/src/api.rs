@@ -28,8 +28,11 @@ use crate::error::AppError;
 use crate::model::coverage::Coverage;
 use crate::model::delete::DeleteImpact;
 use crate::model::draft::{FormOptions, GroupDraft};
+use crate::model::freshness::GroupAsOf;
 use crate::model::history::HistoryPage;
+use crate::model::list::GroupListPage;
 use crate::model::people::{LookupPage, PeopleResults, PersonSync};
+use crate::model::plan::{ApplyReport, Plan};
 use crate::model::review::DraftCheck;
 use crate::model::{GroupDetail, GroupSummary, SessionState, TenantInfo};
 
@@ -51,15 +54,47 @@ pub async fn console_context() -> Result<ConsoleContext, AppError> {
     .await
 }
 
+/// Every group of the tenant (a JSON API for scripts; the list page asks for one page).
 #[server(name = ListGroups, prefix = "/api", endpoint = "list_groups")]
 pub async fn list_groups() -> Result<Vec<GroupSummary>, AppError> {
-    serve::as_reader(|backend, reader| async move { backend.list_groups(&reader).await }).await
+    serve::as_reader(|backend, reader| async move {
+        Ok(backend.list_groups(&reader, false).await?.groups.to_vec())
+    })
+    .await
+}
+
+/// One page of the list for a search and sort order: the browser gets the rows it shows, not
+/// the whole tenant. `refresh`: the user asked to read ISC again.
+#[server(name = ListPage, prefix = "/api", endpoint = "list_page")]
+pub async fn list_page(
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<usize>,
+    refresh: Option<bool>,
+) -> Result<GroupListPage, AppError> {
+    serve::as_reader(|backend, reader| async move {
+        let list = backend
+            .list_groups(&reader, refresh.unwrap_or(false))
+            .await?;
+        Ok(GroupListPage::of(
+            &list.groups,
+            q.as_deref().unwrap_or_default(),
+            crate::model::list::SortKey::from_param(sort.as_deref().unwrap_or_default()),
+            page.unwrap_or(1),
+            list.freshness,
+        ))
+    })
+    .await
 }
 
 #[server(name = GetGroup, prefix = "/api", endpoint = "get_group")]
-pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
-    serve::as_reader(|backend, reader| async move { backend.group_detail(&reader, &id).await })
-        .await
+pub async fn get_group(id: String, refresh: Option<bool>) -> Result<GroupAsOf, AppError> {
+    serve::as_reader(|backend, reader| async move {
+        backend
+            .group_detail(&reader, &id, refresh.unwrap_or(false))
+            .await
+    })
+    .await
 }
 
 #[server(name = GetFormOptions, prefix = "/api", endpoint = "form_options")]
@@ -229,6 +264,93 @@ pub async fn person_sync(id: String) -> Result<PersonSync, AppError> {
 #[server(name = ListLookups, prefix = "/api", endpoint = "lookups")]
 pub async fn lookups(before: Option<i64>) -> Result<LookupPage, AppError> {
     serve::as_admin(|backend, admin| async move { backend.lookups(&admin, before).await }).await
+}
+
+/// The tenant's sync groups as a document ("sync groups as code"), for the export page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedDocument {
+    pub tenant: String,
+    /// The document, as the download holds it.
+    pub text: String,
+    pub groups: usize,
+}
+
+/// A submitted document and what applying it would do (computed again on every view), or,
+/// once applied, what the apply did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub id: String,
+    pub submitted_by: String,
+    pub submitted_at: i64,
+    /// The plan against the tenant as it is now; None once applied (the report says it all).
+    pub plan: Option<Plan>,
+    /// Said above the plan: e.g. that it changed since it was reviewed.
+    pub notice: Option<String>,
+    pub applied: Option<AppliedPlan>,
+}
+
+/// What an apply did, by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedPlan {
+    pub by: String,
+    pub at: i64,
+    pub report: ApplyReport,
+}
+
+/// How an apply ended: applied (the report, also when a step failed), or not started because
+/// the plan computed again differs from the one reviewed (the new plan, to review).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplyOutcome {
+    Applied(ApplyReport),
+    Changed(Plan),
+}
+
+/// Every sync group of the tenant as a document, read fresh from ISC. Readers (the helpdesk
+/// may export; the download is `routes::EXPORT_DOWNLOAD`).
+#[server(name = ExportDocument, prefix = "/api", endpoint = "export_document")]
+pub async fn export_document() -> Result<ExportedDocument, AppError> {
+    serve::as_reader(|backend, reader| async move { backend.export(&reader).await }).await
+}
+
+/// Keeps a document (pasted, or read from a file by the page) for a plan and redirects to the
+/// plan's page. Only its size is checked here (at most 1 MB): everything else that can be
+/// wrong with it is shown on the plan's page, at its place in the document.
+#[server(name = SubmitPlan, prefix = "/api", endpoint = "submit_plan")]
+pub async fn submit_plan(document: String) -> Result<String, AppError> {
+    serve::as_admin(|backend, admin| async move {
+        let id = backend.submit_plan(&admin, &document).await?;
+        leptos_axum::redirect(&crate::routes::href(&crate::routes::plan(&id)));
+        Ok(id)
+    })
+    .await
+}
+
+/// The plan of a submitted document against the tenant as it is now, or its apply's report.
+/// `changed`: the page was reached from an apply that found the plan changed.
+#[server(name = GetPlanView, prefix = "/api", endpoint = "plan_view")]
+pub async fn plan_view(id: String, changed: Option<bool>) -> Result<PlanView, AppError> {
+    serve::as_admin(|backend, admin| async move {
+        backend
+            .plan_view(&admin, &id, changed.unwrap_or(false))
+            .await
+    })
+    .await
+}
+
+/// Applies the plan of document `id` if, computed again now, it is still the one reviewed
+/// (`digest`), then redirects to the plan's page, which shows the report (or the new plan).
+#[server(name = ApplyPlan, prefix = "/api", endpoint = "apply_plan")]
+pub async fn apply_plan(id: String, digest: String) -> Result<ApplyOutcome, AppError> {
+    serve::as_admin(|backend, admin| async move {
+        let outcome = backend.apply_plan(&admin, &id, &digest).await?;
+        let to = match &outcome {
+            ApplyOutcome::Changed(plan) if plan.is_applicable() => crate::routes::plan_changed(&id),
+            _ => crate::routes::plan(&id),
+        };
+        leptos_axum::redirect(&crate::routes::href(&to));
+        Ok(outcome)
+    })
+    .await
 }
 
 /// The role helpers every server function runs its body in.

@@ -9,23 +9,38 @@
 
 use std::sync::Arc;
 
+use crate::api::{ApplyOutcome, ExportedDocument, PlanView};
 use crate::caller::{Admin, Reader};
 use crate::error::AppError;
 use crate::model::coverage::Coverage;
 use crate::model::draft::{FormOptions, GroupDraft};
+use crate::model::freshness::{Freshness, GroupAsOf};
 use crate::model::history::{HistoryFilter, HistoryPage};
 use crate::model::people::{LookupPage, PeopleResults, PersonSync};
 use crate::model::{GroupDetail, GroupSummary, TenantInfo};
+
+/// Every group of the tenant as the shared cache holds it (shared, not copied per view).
+pub struct GroupList {
+    pub groups: Arc<Vec<GroupSummary>>,
+    pub freshness: Freshness,
+}
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     fn tenant(&self) -> TenantInfo;
 
-    /// Every sync group of the tenant, with policy and source names resolved.
-    async fn list_groups(&self, caller: &Reader) -> Result<Vec<GroupSummary>, AppError>;
+    /// Every sync group of the tenant, with policy and source names resolved, from the shared
+    /// cache (a few seconds old; `refresh`: read again unless just read).
+    async fn list_groups(&self, caller: &Reader, refresh: bool) -> Result<GroupList, AppError>;
 
-    /// One sync group with its policy's rules and its sources' details.
-    async fn group_detail(&self, caller: &Reader, id: &str) -> Result<GroupDetail, AppError>;
+    /// One sync group with its policy's rules and its sources' details, from the shared cache
+    /// when it holds the group (`refresh`: read it from ISC now).
+    async fn group_detail(
+        &self,
+        caller: &Reader,
+        id: &str,
+        refresh: bool,
+    ) -> Result<GroupAsOf, AppError>;
 
     /// What the create/edit form offers, read fresh from ISC (not the 60 s cache): policies,
     /// sources with their eligibility, every group, and the group `editing` as it is now
@@ -98,6 +113,31 @@ pub trait Backend: Send + Sync + 'static {
         id: &str,
         confirm_name: &str,
     ) -> Result<GroupDetail, AppError>;
+
+    /// Every sync group of the tenant as a document ("sync groups as code"), read fresh.
+    async fn export(&self, caller: &Reader) -> Result<ExportedDocument, AppError>;
+
+    /// Keeps `document` for a plan (refused over 1 MB or empty) and returns its id.
+    async fn submit_plan(&self, caller: &Admin, document: &str) -> Result<String, AppError>;
+
+    /// Plan `id`: its document planned against the tenant as read now (problems of the
+    /// document included, never an error for them), or its apply's report. `changed`: say
+    /// that the plan changed since it was reviewed. `NotFound` for an unknown id.
+    async fn plan_view(
+        &self,
+        caller: &Admin,
+        id: &str,
+        changed: bool,
+    ) -> Result<PlanView, AppError>;
+
+    /// Applies plan `id` if its plan, computed again now, still has the digest `reviewed`;
+    /// each step through the console's audited writes. Applies a plan once.
+    async fn apply_plan(
+        &self,
+        caller: &Admin,
+        id: &str,
+        reviewed: &str,
+    ) -> Result<ApplyOutcome, AppError>;
 }
 
 /// The backend of the current request, as provided by the server.

@@ -22,6 +22,9 @@ pub trait Credential: Send + Sync {
     /// ISC refused `rejected` (401): return a fresh token. Concurrent callers that saw the same
     /// rejected token share one renewal.
     async fn renew(&self, rejected: &str) -> Result<String, CredentialError>;
+    /// The ISC API client the tokens belong to: ISC limits requests per client id, so the
+    /// console budgets them per client id too.
+    fn client_id(&self) -> &str;
 }
 
 /// Why no token could be had.
@@ -239,6 +242,9 @@ mod tests {
         }
         async fn renew(&self, _rejected: &str) -> Result<String, CredentialError> {
             Ok("t".into())
+        }
+        fn client_id(&self) -> &str {
+            "c"
         }
     }
 

@@ -20,6 +20,7 @@ use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
 use pages::coverage::CoveragePage;
+use pages::export::ExportPage;
 use pages::group_delete::GroupDeletePage;
 use pages::group_detail::GroupDetailPage;
 use pages::group_form::GroupFormPage;
@@ -31,6 +32,7 @@ use pages::no_access::NoAccessPage;
 use pages::not_found::NotFound;
 use pages::people::PeoplePage;
 use pages::person::PersonPage;
+use pages::plan::{PlanFormPage, PlanPage};
 use pages::signin::SignInPage;
 
 /// Name of the site's CSS/JS/wasm bundle, as configured in `[[workspace.metadata.leptos]]`.
@@ -168,6 +170,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("people/:id") view=PersonPage ssr=SsrMode::Async />
                     <Route path=path!("lookups") view=LookupsPage ssr=SsrMode::Async />
+                    <Route path=path!("export") view=ExportPage ssr=SsrMode::Async />
+                    <Route path=path!("plan") view=PlanFormPage ssr=SsrMode::Async />
+                    <Route path=path!("plans/:id") view=PlanPage ssr=SsrMode::Async />
                     <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("no-access") view=NoAccessPage ssr=SsrMode::Async />
                 </Routes>

@@ -110,6 +110,12 @@ pub const COVERAGE: &str = "/coverage";
 pub const PEOPLE: &str = "/people";
 /// Who looked up whom (administrators).
 pub const LOOKUPS: &str = "/lookups";
+/// The tenant's sync groups as a document ("sync groups as code").
+pub const EXPORT: &str = "/export";
+/// The document as a download (a plain server route, not a page).
+pub const EXPORT_DOWNLOAD: &str = "/export/sync-groups.json";
+/// Submit a document for a plan (administrators).
+pub const PLAN: &str = "/plan";
 /// Starts a sign-in at ISC (a plain server route, not a page).
 const LOGIN: &str = "/auth/login";
 
@@ -203,6 +209,20 @@ pub fn group_delete(id: &str) -> String {
 /// The list with a search, sort order and page: only what differs from the defaults is in the
 /// query, so the plain list is plainly `/groups`.
 pub fn group_list(query: &str, sort: SortKey, page: usize) -> String {
+    list_url(query, sort, page, false)
+}
+
+/// The same list, read from ISC again rather than from the shared cache.
+pub fn group_list_refreshed(query: &str, sort: SortKey, page: usize) -> String {
+    list_url(query, sort, page, true)
+}
+
+/// A group's page read from ISC again.
+pub fn group_refreshed(id: &str) -> String {
+    with_query(&group(id), &[("refresh", "1")])
+}
+
+fn list_url(query: &str, sort: SortKey, page: usize, refresh: bool) -> String {
     let mut params = Vec::new();
     if !query.trim().is_empty() {
         params.push(("q", query.to_string()));
@@ -212,6 +232,9 @@ pub fn group_list(query: &str, sort: SortKey, page: usize) -> String {
     }
     if page > 1 {
         params.push(("page", page.to_string()));
+    }
+    if refresh {
+        params.push(("refresh", "1".to_string()));
     }
     let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     with_query(GROUPS, &params)
@@ -289,6 +312,16 @@ pub fn lookups(before: Option<i64>) -> String {
         Some(before) => with_query(LOOKUPS, &[("before", &before.to_string())]),
         None => LOOKUPS.to_string(),
     }
+}
+
+/// A submitted document's plan (and, once applied, its report).
+pub fn plan(id: &str) -> String {
+    format!("/plans/{}", encode(id))
+}
+
+/// The plan's page after an apply found the plan changed since it was reviewed.
+pub fn plan_changed(id: &str) -> String {
+    with_query(&plan(id), &[("changed", "1")])
 }
 
 /// Signing in at ISC, then back to `return_to`. The caller passes only a local path (see
@@ -372,6 +405,8 @@ mod tests {
             "/people/p1?source=s%201#timeline"
         );
         assert_eq!(lookups(Some(1700)), "/lookups?before=1700");
+        assert_eq!(plan("ab/c"), "/plans/ab%2Fc");
+        assert_eq!(plan_changed("ab"), "/plans/ab?changed=1");
         assert_eq!(history(None, "", "", "", None), "/changes");
         assert_eq!(
             history(Some("g 1"), "ann", "2026-11-01", "", Some(7)),

@@ -2,41 +2,85 @@
 //! which caching, and how their failures read. The caller arrives resolved (with the credential
 //! that acts for them); the joins of ISC objects into views live in `isc::views`.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use app::backend::Backend;
+use app::api::{AppliedPlan, ApplyOutcome, ExportedDocument, PlanView};
+use app::backend::{Backend, GroupList};
 use app::caller::{Admin, Credential, Reader};
 use app::error::{AppError, NoAnswer};
 use app::model::coverage::Coverage;
 use app::model::delete::{confirmation_error, confirmation_matches};
 use app::model::draft::{FormOptions, GroupDraft};
+use app::model::freshness::{Freshness, GroupAsOf};
 use app::model::history::{HistoryFilter, HistoryPage};
 use app::model::people::{
     LookupKind, LookupPage, MAX_EVENTS, PAGE_SIZE, PeopleResults, PersonSync,
 };
 use app::model::person::EVENT_DAYS;
+use app::model::plan::{ApplyReport, Plan};
 use app::model::{GroupDetail, GroupSummary, TenantInfo};
 
+use crate::as_code::apply::{PLAN_CHANGED, Target, apply_reviewed};
+use crate::as_code::{Snapshot as TenantRead, document};
 use crate::audit::{self, Audit};
-use crate::cache::TtlCache;
+use crate::cache::{Cached, SharedRead, Want};
 use crate::isc::model::{PasswordPolicy, PasswordSyncGroup, Source};
 use crate::isc::search::{EventDocument, IdentityDocument, SearchRequest};
 use crate::isc::{Catalog, IscClient, IscError, people, query};
 use crate::lookup_limit::LookupLimit;
 use crate::store::audit::Action;
 use crate::store::lookups::{LookupTable, NewLookup};
+use crate::store::plans::PlanTable;
 
-/// How long source and policy lists are reused before asking ISC again.
-pub const REFERENCE_DATA_TTL: Duration = Duration::from_secs(60);
+/// The group list is served as read for this long, then re-read by one caller while the others
+/// are still served the copy, which is never older than [`GROUPS_MAX_AGE`] (issue 12: data at
+/// most 30 s old).
+pub const GROUPS_FRESH_FOR: Duration = Duration::from_secs(10);
+pub const GROUPS_MAX_AGE: Duration = Duration::from_secs(25);
+/// Sources and policies change less often (and cost more pages on a large tenant).
+pub const REFERENCE_FRESH_FOR: Duration = Duration::from_secs(20);
+pub const REFERENCE_MAX_AGE: Duration = Duration::from_secs(30);
+/// A refresh asked for by a user re-reads anything older than this: a room of people pressing
+/// "refresh" costs one read per interval, not one each.
+pub const REFRESH_NEWER_THAN: Duration = Duration::from_secs(2);
 
 pub struct ConsoleBackend {
     pub isc: IscClient,
     pub tenant: TenantInfo,
     pub audit: Audit,
-    pub sources: TtlCache<Vec<Source>>,
-    pub policies: TtlCache<Vec<PasswordPolicy>>,
+    shared: SharedReads,
     pub lookups: Lookups,
+    /// Documents submitted for a plan ("sync groups as code").
+    pub plans: PlanTable,
+}
+
+/// What every reader shares (see `cache`): the tenant's groups, sources and policies, and the
+/// list's rows with names joined (rebuilt only when one of the three was re-read).
+struct SharedReads {
+    groups: SharedRead<Vec<PasswordSyncGroup>>,
+    sources: SharedRead<Vec<Source>>,
+    policies: SharedRead<Vec<PasswordPolicy>>,
+    summaries: Mutex<Option<Summaries>>,
+}
+
+/// The list's rows for one combination of reads (told apart by their `Arc`s).
+struct Summaries {
+    from: [usize; 3],
+    rows: Arc<Vec<GroupSummary>>,
+}
+
+/// The tenant's groups with sources and policies, as read for one view.
+struct Snapshot {
+    groups: Cached<Vec<PasswordSyncGroup>>,
+    reference: Reference,
+}
+
+impl Snapshot {
+    fn freshness(&self) -> Freshness {
+        self.reference.freshness_with(&self.groups)
+    }
 }
 
 /// The record and the per-user limit of person lookups (the helpdesk view).
@@ -50,25 +94,56 @@ const LOOKUPS_PAGE: usize = 50;
 
 /// Sources and policies as read for one view.
 struct Reference {
-    sources: Arc<Vec<Source>>,
-    policies: Arc<Vec<PasswordPolicy>>,
+    sources: Cached<Vec<Source>>,
+    policies: Cached<Vec<PasswordPolicy>>,
 }
 
 impl Reference {
     fn catalog(&self) -> Catalog<'_> {
-        Catalog::new(&self.sources, &self.policies)
+        Catalog::new(&self.sources.value, &self.policies.value)
+    }
+
+    /// How old the oldest of these reads and `other` is.
+    fn freshness_with<T>(&self, other: &Cached<T>) -> Freshness {
+        Freshness {
+            read_at: other
+                .read_at_unix
+                .min(self.sources.read_at_unix)
+                .min(self.policies.read_at_unix),
+            now: now(),
+        }
+    }
+}
+
+/// Whether a user asked to read again.
+fn want(refresh: bool) -> Want {
+    if refresh {
+        Want::NewerThan(REFRESH_NEWER_THAN)
+    } else {
+        Want::Cached
     }
 }
 
 impl ConsoleBackend {
-    pub fn new(isc: IscClient, tenant: TenantInfo, audit: Audit, lookups: Lookups) -> Self {
+    pub fn new(
+        isc: IscClient,
+        tenant: TenantInfo,
+        audit: Audit,
+        lookups: Lookups,
+        plans: PlanTable,
+    ) -> Self {
         ConsoleBackend {
             isc,
             tenant,
             audit,
-            sources: TtlCache::new(REFERENCE_DATA_TTL),
-            policies: TtlCache::new(REFERENCE_DATA_TTL),
+            shared: SharedReads {
+                groups: SharedRead::new("groups", GROUPS_FRESH_FOR, GROUPS_MAX_AGE),
+                sources: SharedRead::new("sources", REFERENCE_FRESH_FOR, REFERENCE_MAX_AGE),
+                policies: SharedRead::new("policies", REFERENCE_FRESH_FOR, REFERENCE_MAX_AGE),
+                summaries: Mutex::new(None),
+            },
             lookups,
+            plans,
         }
     }
 
@@ -146,12 +221,19 @@ impl ConsoleBackend {
         }
     }
 
-    /// Sources and policies from the short-lived cache (names change rarely).
-    async fn cached_reference(&self, auth: &dyn Credential) -> Result<Reference, AppError> {
+    /// Sources and policies from the shared cache.
+    async fn cached_reference(
+        &self,
+        auth: &dyn Credential,
+        want: Want,
+    ) -> Result<Reference, AppError> {
         let (sources, policies) = tokio::try_join!(
-            self.sources.get_or_load(|| self.isc.list_sources(auth)),
-            self.policies
-                .get_or_load(|| self.isc.list_password_policies(auth)),
+            self.shared
+                .sources
+                .get(want, || self.isc.list_sources(auth)),
+            self.shared
+                .policies
+                .get(want, || self.isc.list_password_policies(auth)),
         )?;
         Ok(Reference { sources, policies })
     }
@@ -163,32 +245,137 @@ impl ConsoleBackend {
             self.isc.list_password_policies(auth),
         )?;
         Ok(Reference {
-            sources: Arc::new(sources),
-            policies: Arc::new(policies),
+            sources: Cached::now(sources),
+            policies: Cached::now(policies),
         })
     }
 
-    /// A write changed memberships and policy assignments: cached sources and policies are out
-    /// of date.
-    async fn after_write(&self) {
-        self.sources.clear().await;
-        self.policies.clear().await;
+    /// The tenant's groups, sources and policies from the shared cache. Each time the list is
+    /// re-read from ISC, the console compares it with the versions it knows (changes made
+    /// outside the console go into the history).
+    async fn snapshot(&self, auth: &dyn Credential, want: Want) -> Result<Snapshot, AppError> {
+        let (groups, reference) = tokio::try_join!(
+            async {
+                Ok::<_, AppError>(
+                    self.shared
+                        .groups
+                        .get(want, || async {
+                            let groups = self.isc.list_sync_groups(auth).await?;
+                            self.observe_list(auth, &groups).await;
+                            Ok::<_, IscError>(groups)
+                        })
+                        .await?,
+                )
+            },
+            self.cached_reference(auth, want),
+        )?;
+        Ok(Snapshot { groups, reference })
+    }
+
+    /// The list's rows for a snapshot, joined once per combination of reads and shared.
+    fn summaries(&self, snapshot: &Snapshot) -> Arc<Vec<GroupSummary>> {
+        let from = [
+            Arc::as_ptr(&snapshot.groups.value) as usize,
+            Arc::as_ptr(&snapshot.reference.sources.value) as usize,
+            Arc::as_ptr(&snapshot.reference.policies.value) as usize,
+        ];
+        let mut memo = self
+            .shared
+            .summaries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(m) = memo.as_ref().filter(|m| m.from == from) {
+            return m.rows.clone();
+        }
+        let catalog = snapshot.reference.catalog();
+        let rows: Arc<Vec<GroupSummary>> = Arc::new(
+            snapshot
+                .groups
+                .value
+                .iter()
+                .map(|g| g.summary(&catalog))
+                .collect(),
+        );
+        *memo = Some(Summaries {
+            from,
+            rows: rows.clone(),
+        });
+        rows
+    }
+
+    /// The policy each source `draft` adds to a group had until now (kept in the record, for
+    /// the coverage page's "weaker than before"). From the shared cache; best effort: nothing
+    /// when it cannot be read.
+    async fn previous_policies(
+        &self,
+        auth: &dyn Credential,
+        draft: &GroupDraft,
+        current: Option<&GroupDetail>,
+    ) -> BTreeMap<String, String> {
+        let Ok(snapshot) = self.snapshot(auth, Want::Cached).await else {
+            return BTreeMap::new();
+        };
+        let catalog = snapshot.reference.catalog();
+        let kept = |id: &str| current.is_some_and(|g| g.sources.iter().any(|s| s.id == id));
+        draft
+            .source_ids
+            .iter()
+            .filter(|id| !kept(id))
+            .filter_map(|id| {
+                let (_, policy, _) = catalog.governing_policy(id, &snapshot.groups.value);
+                policy.map(|p| (id.clone(), p))
+            })
+            .collect()
+    }
+
+    /// The complete list was just read from ISC: note changes made outside the console.
+    async fn observe_list(&self, auth: &dyn Credential, groups: &[PasswordSyncGroup]) {
+        let Ok(reference) = self.cached_reference(auth, Want::Cached).await else {
+            return;
+        };
+        let catalog = reference.catalog();
+        let details: Vec<GroupDetail> = groups.iter().map(|g| g.detail(&catalog)).collect();
+        self.audit.observe_list(&details).await;
+    }
+
+    /// A write changed the tenant: everything shared is out of date (memberships and policy
+    /// assignments too).
+    fn after_write(&self) {
+        self.shared.groups.invalidate();
+        self.shared.sources.invalidate();
+        self.shared.policies.invalidate();
     }
 
     /// The group, its sources and its policy as they are now, all read fresh (no cache). Any
     /// failure is an error: never a partial picture.
     async fn fresh_detail(&self, auth: &dyn Credential, id: &str) -> Result<GroupDetail, AppError> {
-        let (group, reference) = tokio::try_join!(
-            async { self.isc.get_sync_group(auth, id).await.map_err(not_found) },
-            self.fresh_reference(auth),
-        )?;
-        Ok(group.detail(&reference.catalog()))
+        let (group, reference) =
+            tokio::try_join!(self.read_group(auth, id), self.fresh_reference(auth))?;
+        let detail = group.detail(&reference.catalog());
+        self.audit.observe_group(id, Some(&detail)).await;
+        Ok(detail)
+    }
+
+    /// One group from ISC; a 404 is noted (a group the console knew was deleted outside it).
+    async fn read_group(
+        &self,
+        auth: &dyn Credential,
+        id: &str,
+    ) -> Result<PasswordSyncGroup, AppError> {
+        match self.isc.get_sync_group(auth, id).await {
+            Ok(group) => Ok(group),
+            Err(IscError::Status { status: 404, .. }) => {
+                self.audit.observe_group(id, None).await;
+                Err(group_not_found())
+            }
+            Err(e) => Err(not_found(e)),
+        }
     }
 
     /// A group ISC just returned from a write, with names. The write has happened, so a failed
     /// read of the names is not an error: the ids stay visible instead.
     async fn named_detail(&self, auth: &dyn Credential, group: PasswordSyncGroup) -> GroupDetail {
-        match self.cached_reference(auth).await {
+        match self.cached_reference(auth, Want::Cached).await {
             Ok(reference) => group.detail(&reference.catalog()),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read names after a write");
@@ -204,23 +391,48 @@ impl Backend for ConsoleBackend {
         self.tenant.clone()
     }
 
-    async fn list_groups(&self, caller: &Reader) -> Result<Vec<GroupSummary>, AppError> {
-        let auth = caller.credential();
-        let (groups, reference) = tokio::try_join!(
-            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth).await?) },
-            self.cached_reference(auth),
-        )?;
-        let catalog = reference.catalog();
-        Ok(groups.into_iter().map(|g| g.summary(&catalog)).collect())
+    async fn list_groups(&self, caller: &Reader, refresh: bool) -> Result<GroupList, AppError> {
+        let snapshot = self.snapshot(caller.credential(), want(refresh)).await?;
+        Ok(GroupList {
+            groups: self.summaries(&snapshot),
+            freshness: snapshot.freshness(),
+        })
     }
 
-    async fn group_detail(&self, caller: &Reader, id: &str) -> Result<GroupDetail, AppError> {
+    async fn group_detail(
+        &self,
+        caller: &Reader,
+        id: &str,
+        refresh: bool,
+    ) -> Result<GroupAsOf, AppError> {
         let auth = caller.credential();
+        if !refresh {
+            let snapshot = self.snapshot(auth, Want::Cached).await?;
+            let listed = snapshot
+                .groups
+                .value
+                .iter()
+                .find(|g| g.id.as_deref() == Some(id));
+            if let Some(group) = listed {
+                return Ok(GroupAsOf {
+                    group: group.detail(&snapshot.reference.catalog()),
+                    freshness: snapshot.freshness(),
+                });
+            }
+        }
+        // Not in the shared list (created since it was read, or no such group), or a refresh:
+        // ask ISC for this one group.
         let (group, reference) = tokio::try_join!(
-            async { Ok::<_, AppError>(self.isc.get_sync_group(auth, id).await?) },
-            self.cached_reference(auth),
+            self.read_group(auth, id),
+            self.cached_reference(auth, want(refresh)),
         )?;
-        Ok(group.detail(&reference.catalog()))
+        let got = Cached::now(());
+        let detail = group.detail(&reference.catalog());
+        self.audit.observe_group(id, Some(&detail)).await;
+        Ok(GroupAsOf {
+            group: detail,
+            freshness: reference.freshness_with(&got),
+        })
     }
 
     async fn form_options(
@@ -234,6 +446,8 @@ impl Backend for ConsoleBackend {
             self.fresh_reference(auth),
         )?;
         let catalog = reference.catalog();
+        let details: Vec<GroupDetail> = groups.iter().map(|g| g.detail(&catalog)).collect();
+        self.audit.observe_list(&details).await;
         let editing = match editing.map(str::trim).filter(|id| !id.is_empty()) {
             None => None,
             Some(id) => {
@@ -262,7 +476,10 @@ impl Backend for ConsoleBackend {
                 None,
                 &draft.name,
                 None,
-                Some(audit::draft(draft)),
+                Some(audit::draft_noting(
+                    draft,
+                    &self.previous_policies(auth, draft, None).await,
+                )),
             )
             .await?;
         // The client never retries a POST: a create that timed out may have happened, and a
@@ -273,7 +490,7 @@ impl Backend for ConsoleBackend {
             .await
         {
             Ok(created) => {
-                self.after_write().await;
+                self.after_write();
                 Ok(self.named_detail(auth, created).await)
             }
             Err(e) => Err(write_error(e, "created")),
@@ -297,7 +514,10 @@ impl Backend for ConsoleBackend {
                 Some(&current.id),
                 &current.name,
                 Some(audit::group(current)),
-                Some(audit::draft(draft)),
+                Some(audit::draft_noting(
+                    draft,
+                    &self.previous_policies(auth, draft, Some(current)).await,
+                )),
             )
             .await?;
         let result = match self
@@ -306,7 +526,7 @@ impl Backend for ConsoleBackend {
             .await
         {
             Ok(updated) => {
-                self.after_write().await;
+                self.after_write();
                 Ok(self.named_detail(auth, updated).await)
             }
             // Deleted in the moment between the check and the write.
@@ -329,12 +549,17 @@ impl Backend for ConsoleBackend {
     }
 
     async fn coverage(&self, caller: &Reader) -> Result<Coverage, AppError> {
-        let auth = caller.credential();
-        let (groups, reference) = tokio::try_join!(
-            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth).await?) },
-            self.cached_reference(auth),
-        )?;
-        Ok(reference.catalog().coverage(&groups))
+        let (snapshot, previous) =
+            tokio::try_join!(self.snapshot(caller.credential(), Want::Cached), async {
+                self.audit.table().previous_policies().await.map_err(|e| {
+                    tracing::error!(error = %e, "cannot read the audit record");
+                    AppError::StoreUnavailable
+                })
+            },)?;
+        Ok(snapshot
+            .reference
+            .catalog()
+            .coverage(&snapshot.groups.value, &previous))
     }
 
     async fn find_people(
@@ -351,7 +576,7 @@ impl Backend for ConsoleBackend {
         self.lookup(caller, LookupKind::Search, text, None).await?;
         let auth = caller.credential();
         let request = SearchRequest::people(query_text);
-        let (found, groups, reference) = tokio::try_join!(
+        let (found, snapshot) = tokio::try_join!(
             async {
                 self.isc
                     .search::<IdentityDocument>(
@@ -365,12 +590,11 @@ impl Backend for ConsoleBackend {
                     .await
                     .map_err(search_error)
             },
-            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth).await?) },
-            self.cached_reference(auth),
+            self.snapshot(auth, Want::Cached),
         )?;
         let (documents, total) = found;
-        let catalog = reference.catalog();
-        let grouped = people::grouped_sources(&groups);
+        let catalog = snapshot.reference.catalog();
+        let grouped = people::grouped_sources(&snapshot.groups.value);
         Ok(PeopleResults {
             query: text.to_string(),
             matches: documents
@@ -389,15 +613,14 @@ impl Backend for ConsoleBackend {
         }
         let auth = caller.credential();
         let request = SearchRequest::person(id);
-        let (found, groups, reference) = tokio::try_join!(
+        let (found, snapshot) = tokio::try_join!(
             async {
                 self.isc
                     .search::<IdentityDocument>("search_person", auth, &request, 1, 0, false)
                     .await
                     .map_err(search_error)
             },
-            async { Ok::<_, AppError>(self.isc.list_sync_groups(auth).await?) },
-            self.cached_reference(auth),
+            self.snapshot(auth, Want::Cached),
         )?;
         let identity = found
             .0
@@ -414,8 +637,8 @@ impl Backend for ConsoleBackend {
         };
         Ok(people::person_sync(
             &identity,
-            &groups,
-            &reference.catalog(),
+            &snapshot.groups.value,
+            &snapshot.reference.catalog(),
             events,
             complete,
             now(),
@@ -461,7 +684,7 @@ impl Backend for ConsoleBackend {
             .await?;
         let result = match self.isc.delete_sync_group(auth, id).await {
             Ok(()) => {
-                self.after_write().await;
+                self.after_write();
                 Ok(current)
             }
             Err(e) => Err(write_error(e, "deleted")),
@@ -472,6 +695,126 @@ impl Backend for ConsoleBackend {
             })
             .await;
         result
+    }
+
+    async fn export(&self, caller: &Reader) -> Result<ExportedDocument, AppError> {
+        let state = self.as_code_state(caller.credential()).await?.state();
+        Ok(ExportedDocument {
+            tenant: self.tenant.name.clone(),
+            text: document::export(&state, &self.tenant.name),
+            groups: state.groups.len(),
+        })
+    }
+
+    async fn submit_plan(&self, caller: &Admin, text: &str) -> Result<String, AppError> {
+        // A text area sends CRLF line ends; the document is the same with LF (and smaller).
+        let text = text.replace("\r\n", "\n");
+        if text.trim().is_empty() {
+            return Err(AppError::BadRequest {
+                message: "there is no document: paste one, or choose its file.".into(),
+            });
+        }
+        if text.len() > document::MAX_BYTES {
+            return Err(AppError::BadRequest {
+                message: format!(
+                    "the document is larger than 1 MB ({} bytes), the most the console reads. Split it into smaller documents.",
+                    document::MAX_BYTES
+                ),
+            });
+        }
+        let viewer = caller.viewer();
+        self.plans
+            .insert(&viewer.user_name, &viewer.display_name, &text)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot store a submitted document");
+                AppError::StoreUnavailable
+            })
+    }
+
+    async fn plan_view(
+        &self,
+        caller: &Admin,
+        id: &str,
+        changed: bool,
+    ) -> Result<PlanView, AppError> {
+        let stored = self.stored_plan(id).await?;
+        let applied = match (&stored.report_json, stored.applied_at) {
+            (Some(json), Some(at)) => Some(AppliedPlan {
+                by: stored.applied_by_name.clone().unwrap_or_default(),
+                at,
+                report: serde_json::from_str::<ApplyReport>(json).map_err(|e| {
+                    tracing::error!(error = %e, plan = %stored.id, "cannot read a stored apply report");
+                    AppError::StoreUnavailable
+                })?,
+            }),
+            _ => None,
+        };
+        let plan = match applied {
+            Some(_) => None,
+            None => Some(match document::parse(stored.document.as_bytes()) {
+                Err(problems) => Plan::rejected(problems),
+                Ok(doc) => {
+                    let state = self.as_code_state(caller.credential()).await?.state();
+                    crate::as_code::plan::plan(&doc, &state).0
+                }
+            }),
+        };
+        let notice = plan
+            .as_ref()
+            .filter(|p| changed && p.is_applicable())
+            .map(|_| PLAN_CHANGED.to_string());
+        Ok(PlanView {
+            id: stored.id,
+            submitted_by: stored.created_by_name,
+            submitted_at: stored.created_at,
+            plan,
+            notice,
+            applied,
+        })
+    }
+
+    async fn apply_plan(
+        &self,
+        caller: &Admin,
+        id: &str,
+        reviewed: &str,
+    ) -> Result<ApplyOutcome, AppError> {
+        let stored = self.stored_plan(id).await?;
+        if let Some(report) = stored_report(&stored) {
+            // Applied already (a second click): the same report, nothing written again.
+            return Ok(ApplyOutcome::Applied(report));
+        }
+        if !self.plans.start(id).await.map_err(plan_store_error)? {
+            let again = self.stored_plan(id).await?;
+            return match stored_report(&again) {
+                Some(report) => Ok(ApplyOutcome::Applied(report)),
+                None => Err(AppError::BadRequest {
+                    message: "this plan is being applied already. Reload its page in a moment to see the report.".into(),
+                }),
+            };
+        }
+        let outcome = self.apply_claimed(caller, &stored.document, reviewed).await;
+        match &outcome {
+            Ok(ApplyOutcome::Applied(report)) => {
+                let json = serde_json::to_string(report).unwrap_or_default();
+                // The writes happened whatever the store says: the report is still returned.
+                if let Err(e) = self
+                    .plans
+                    .finish(id, &caller.viewer().display_name, &json)
+                    .await
+                {
+                    tracing::error!(error = %e, plan = %id, "cannot store an apply report");
+                }
+            }
+            // Nothing was written: the plan may be applied later.
+            _ => {
+                if let Err(e) = self.plans.release(id).await {
+                    tracing::error!(error = %e, plan = %id, "cannot release a plan");
+                }
+            }
+        }
+        outcome
     }
 }
 
@@ -538,5 +881,116 @@ fn write_error(e: IscError, done: &str) -> AppError {
             ),
         },
         other => not_found(other),
+    }
+}
+
+/// "Sync groups as code" (`as_code`) for the pages: fresh reads, the stored documents, and the
+/// console's audited writes as the apply's [`Target`].
+impl ConsoleBackend {
+    /// Groups, sources and policies read fresh (a plan must see the tenant as it is); a read of
+    /// the complete list, so changes made outside the console are noted.
+    async fn as_code_state(&self, auth: &dyn Credential) -> Result<TenantRead, AppError> {
+        let snapshot = TenantRead::read(&self.isc, auth).await?;
+        self.audit.observe_list(&snapshot.state().groups).await;
+        Ok(snapshot)
+    }
+
+    async fn stored_plan(&self, id: &str) -> Result<crate::store::plans::StoredPlan, AppError> {
+        self.plans
+            .get(id.trim())
+            .await
+            .map_err(plan_store_error)?
+            .ok_or_else(|| AppError::NotFound {
+                what: "This plan".into(),
+            })
+    }
+
+    /// The apply of a plan this caller has claimed: planned again on a fresh read, applied only
+    /// if it is still the plan reviewed.
+    async fn apply_claimed(
+        &self,
+        caller: &Admin,
+        text: &str,
+        reviewed: &str,
+    ) -> Result<ApplyOutcome, AppError> {
+        let doc = match document::parse(text.as_bytes()) {
+            Ok(doc) => doc,
+            Err(problems) => return Ok(ApplyOutcome::Changed(Plan::rejected(problems))),
+        };
+        let snapshot = self.as_code_state(caller.credential()).await?;
+        let target = ConsoleTarget {
+            backend: self,
+            admin: caller,
+            catalog: snapshot.catalog(),
+        };
+        Ok(
+            match apply_reviewed(&doc, &snapshot.state(), reviewed, &target).await {
+                Ok(report) => ApplyOutcome::Applied(report),
+                Err(plan) => ApplyOutcome::Changed(plan),
+            },
+        )
+    }
+}
+
+/// The report of a plan already applied.
+fn stored_report(stored: &crate::store::plans::StoredPlan) -> Option<ApplyReport> {
+    stored
+        .report_json
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+}
+
+fn plan_store_error(e: sqlx::Error) -> AppError {
+    tracing::error!(error = %e, "cannot read or write a plan");
+    AppError::StoreUnavailable
+}
+
+/// An apply's writes as one administrator's, through the console's own audited writes: every
+/// step is in the history like a change made in the form. `catalog` names what is read back.
+struct ConsoleTarget<'a> {
+    backend: &'a ConsoleBackend,
+    admin: &'a Admin,
+    catalog: Catalog<'a>,
+}
+
+#[async_trait::async_trait]
+impl Target for ConsoleTarget<'_> {
+    async fn read_group(&self, id: &str) -> Result<Option<GroupDetail>, AppError> {
+        match self
+            .backend
+            .isc
+            .get_sync_group(self.admin.credential(), id)
+            .await
+        {
+            Ok(group) => {
+                let detail = group.detail(&self.catalog);
+                self.backend.audit.observe_group(id, Some(&detail)).await;
+                Ok(Some(detail))
+            }
+            Err(IscError::Status { status: 404, .. } | IscError::InvalidId) => {
+                self.backend.audit.observe_group(id, None).await;
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn create(&self, draft: &GroupDraft) -> Result<GroupDetail, AppError> {
+        self.backend.create_group(self.admin, draft).await
+    }
+
+    async fn update(
+        &self,
+        current: &GroupDetail,
+        draft: &GroupDraft,
+    ) -> Result<GroupDetail, AppError> {
+        self.backend.update_group(self.admin, current, draft).await
+    }
+
+    async fn delete(&self, current: &GroupDetail) -> Result<(), AppError> {
+        self.backend
+            .delete_group(self.admin, &current.id, &current.name)
+            .await
+            .map(|_| ())
     }
 }

@@ -27,6 +27,19 @@ use crate::store::Sealer;
 /// (500 sources) is about 25 KB.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
 
+/// A document submitted for a plan may be 1 MB (the document's own limit, checked there with
+/// a message that says so); form encoding can make it up to three times larger on the wire.
+pub const PLAN_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The largest body the server function at `path` reads.
+fn body_limit(path: &str) -> usize {
+    if path == "/api/submit_plan" {
+        PLAN_BODY_LIMIT
+    } else {
+        API_BODY_LIMIT
+    }
+}
+
 /// The header server_fn puts on an error answer (its `SERVER_FN_ERROR_HEADER`).
 const SERVER_FN_ERROR: &str = "serverfnerror";
 
@@ -42,8 +55,9 @@ pub fn layers(router: Router, sealer: Sealer, base: Base) -> Router {
     });
     router
         .layer(middleware::from_fn(api_boundary))
-        // Bodies without a Content-Length are cut off here (and then fail to decode: 400).
-        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        // Bodies without a Content-Length are cut off here (and then fail to decode: 400); with
+        // one, `api_boundary` refuses what is over each function's own limit.
+        .layer(DefaultBodyLimit::max(PLAN_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(notices, notice_edge))
 }
 
@@ -121,7 +135,8 @@ async fn api_boundary(request: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > API_BODY_LIMIT as u64) {
+    let limit = body_limit(request.uri().path());
+    if declared.is_some_and(|n| n > limit as u64) {
         return error_response(&AppError::TooLarge);
     }
     let response = next.run(request).await;

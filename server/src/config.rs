@@ -55,6 +55,9 @@ pub struct Config {
     /// `ISC_CONNECT_TIMEOUT_SECS` and `ISC_TIMEOUT_SECS`.
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// `CONSOLE_ISC_REQUESTS_PER_10S`: this replica's budget of ISC requests per client id and
+    /// API version in any 10 seconds (ISC allows 100; default 90). With N replicas, 90 / N.
+    pub isc_budget: u32,
     /// `LEPTOS_SITE_ROOT`: where cargo-leptos put the compiled site (CSS, JS, wasm, public files).
     pub site_root: String,
     /// Sign-in and sessions.
@@ -235,6 +238,18 @@ impl Config {
             }
         };
 
+        let isc_budget = match get("CONSOLE_ISC_REQUESTS_PER_10S") {
+            None => crate::isc::budget::DEFAULT_LIMIT,
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if (1..=100).contains(&n) => n,
+                _ => {
+                    return Err(bad(
+                        "CONSOLE_ISC_REQUESTS_PER_10S",
+                        format!("`{v}` is not a number of requests between 1 and 100"),
+                    ));
+                }
+            },
+        };
         let auth = auth_config(&get, &tenant)?;
         let store = store_config(&get)?;
         let trusted_proxies = crate::client_addr::TrustedProxies::parse(
@@ -288,6 +303,7 @@ impl Config {
             readonly_client,
             connect_timeout: secs("ISC_CONNECT_TIMEOUT_SECS", 5)?,
             request_timeout: secs("ISC_TIMEOUT_SECS", 20)?,
+            isc_budget,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
             auth,
             store,

@@ -1,6 +1,7 @@
 //! The console's axum server: it holds configuration, talks to ISC (or the embedded sandbox
 //! tenant) and serves the Leptos app with server-side rendering.
 
+pub mod as_code;
 mod assets;
 pub mod audit;
 pub mod auth;
@@ -9,6 +10,7 @@ mod boundary;
 pub mod cache;
 pub mod client_addr;
 pub mod config;
+pub mod export;
 pub mod health;
 mod housekeeping;
 pub mod isc;
@@ -170,7 +172,8 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         config.connect_timeout,
         config.request_timeout,
     )
-    .map_err(StartError::Client)?;
+    .map_err(StartError::Client)?
+    .with_budget(config.isc_budget, config.request_timeout);
     // One token endpoint for the tenant: users' sign-ins and refreshes, and the console's own
     // application credential.
     let token_url = match &config.auth.token_url {
@@ -225,7 +228,9 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         table: store::lookups::LookupTable::new(db.clone()),
         limit: lookup_limit.clone(),
     };
-    let backend: Arc<dyn Backend> = Arc::new(ConsoleBackend::new(isc, tenant, audit, lookups));
+    let plans = store::plans::PlanTable::new(db.clone());
+    let backend: Arc<dyn Backend> =
+        Arc::new(ConsoleBackend::new(isc, tenant, audit, lookups, plans));
     let sign_in_limit = sign_in_limit::SignInLimit::for_sign_in(
         Arc::new(config.trusted_proxies.clone()),
         base.clone(),
@@ -242,6 +247,7 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         .hash_files(assets::hashed())
         .build();
     let routes = generate_route_list(App);
+    let downloads = export::routes(auth.clone(), backend.clone(), base.clone());
     let context = {
         let base = base.clone();
         move || {
@@ -258,6 +264,7 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
 
     let router = Router::new()
         .merge(auth::routes(auth.clone(), sign_in_limit.layer()))
+        .merge(downloads)
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -11,6 +11,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `server export|plan|apply|help …`: sync groups as code, without starting the console.
+    if let Some(code) = server::as_code::cli::run_from_args().await {
+        return code;
+    }
     let config = Config::from_env();
     let json = matches!(&config, Ok(c) if c.log_format == LogFormat::Json);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {

@@ -46,6 +46,9 @@ pub const ISC_REQUESTS: &str = "console_isc_requests_total";
 pub const ISC_DURATION: &str = "console_isc_request_duration_seconds";
 pub const ISC_RATE_LIMITED: &str = "console_isc_rate_limited_total";
 pub const ISC_RETRIES: &str = "console_isc_retries_total";
+pub const ISC_BUDGET_WAITS: &str = "console_isc_budget_wait_seconds";
+pub const ISC_OVER_BUDGET: &str = "console_isc_over_budget_total";
+pub const SHARED_READS: &str = "console_shared_reads_total";
 pub const TOKEN_REFRESHES: &str = "console_token_refreshes_total";
 pub const SIGN_INS: &str = "console_sign_ins_total";
 pub const SESSIONS_ACTIVE: &str = "console_sessions_active";
@@ -119,6 +122,22 @@ fn describe() {
         ISC_RETRIES,
         Unit::Count,
         "Reads retried, by operation and reason (rate_limited, server_error, no_answer)"
+    );
+    describe_histogram!(
+        ISC_BUDGET_WAITS,
+        Unit::Seconds,
+        "Waits for a turn in the console's own ISC request budget (kept under ISC's limit)"
+    );
+    describe_counter!(
+        ISC_OVER_BUDGET,
+        Unit::Count,
+        "Requests given up because the budget's wait was longer than the request timeout"
+    );
+    describe_counter!(
+        SHARED_READS,
+        Unit::Count,
+        "Reads of the shared cache (group list, sources, policies), by what and how answered \
+         (fresh, stale: served while one caller reloads, loaded)"
     );
     describe_counter!(
         TOKEN_REFRESHES,
@@ -393,6 +412,21 @@ pub fn isc_call(operation: &'static str, status: Result<u16, &reqwest::Error>, s
 /// ISC answered 429.
 pub fn isc_rate_limited(operation: &'static str) {
     ::metrics::counter!(ISC_RATE_LIMITED, "operation" => operation).increment(1);
+}
+
+/// A request waited for its turn in the console's ISC budget.
+pub fn isc_budget_wait(wait: std::time::Duration) {
+    ::metrics::histogram!(ISC_BUDGET_WAITS).record(wait.as_secs_f64());
+}
+
+/// A request was given up: the budget's wait was too long.
+pub fn isc_over_budget(operation: &'static str) {
+    ::metrics::counter!(ISC_OVER_BUDGET, "operation" => operation).increment(1);
+}
+
+/// A read of the shared cache: `what` (groups, sources, policies), `how` (fresh, stale, loaded).
+pub fn shared_read(what: &'static str, how: &'static str) {
+    ::metrics::counter!(SHARED_READS, "what" => what, "how" => how).increment(1);
 }
 
 /// A read is tried again; `reason`: `rate_limited`, `server_error` or `no_answer`.

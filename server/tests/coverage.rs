@@ -122,3 +122,78 @@ async fn coverage_matches_the_seeded_organisation() {
         .collect();
     assert_eq!(named, expected);
 }
+
+/// A source added to a group through the console had a policy of its own until then; when the
+/// group's policy is looser, the coverage says so, with the looser rules.
+#[tokio::test]
+async fn a_group_policy_weaker_than_a_source_had_before_is_named() {
+    const OKTA: &str = "2c918089790f0a2e01791d3c5b6e1f48";
+    const SAP: &str = "2c91808f7d0e7b6c017d1f2a3b4c5d86";
+    const DEFAULT_POLICY: &str = "2c91808e7d976f3b017d9f5ceae440c8";
+    let env = embedded(&[]).await;
+    let admin = env.signed_in("admin").await;
+    let before: Coverage = admin
+        .http
+        .post(format!("{}/api/coverage", env.base))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("coverage");
+    assert!(before.weaker_than_before().is_empty());
+
+    // SAP S/4HANA is on "Business Applications" (minimum length 10) until it joins a group on
+    // the default policy (minimum length 8); Okta was on the default policy already.
+    let saved = admin
+        .http
+        .post(format!("{}/api/save_group", env.base))
+        .header("Accept", "application/json")
+        .form(&[
+            ("name", "Weaker Than Before"),
+            ("policy_id", DEFAULT_POLICY),
+            ("source_ids[]", OKTA),
+            ("source_ids[]", SAP),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert!(
+        saved.status().is_success() || saved.status().is_redirection(),
+        "{}",
+        saved.status()
+    );
+    let after: Coverage = admin
+        .http
+        .post(format!("{}/api/coverage", env.base))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("coverage");
+    let weaker = after.weaker_than_before();
+    assert_eq!(weaker.len(), 1, "{weaker:#?}");
+    let (source, before) = weaker[0];
+    assert_eq!(source.source.name.as_deref(), Some("SAP S/4HANA"));
+    assert_eq!(
+        source.group.as_ref().and_then(|g| g.name.as_deref()),
+        Some("Weaker Than Before")
+    );
+    assert_eq!(before.policy.name.as_deref(), Some("Business Applications"));
+    assert!(
+        before.looser.iter().any(|l| l == "Minimum length: 10 → 8"),
+        "{:?}",
+        before.looser
+    );
+    let okta = after
+        .sources
+        .iter()
+        .find(|s| s.source.id == OKTA)
+        .expect("Okta");
+    assert!(
+        okta.before.is_none(),
+        "same policy as before: {:?}",
+        okta.before
+    );
+}

@@ -29,6 +29,7 @@ enum Need {
 const ROLES: &[(&str, Need)] = &[
     ("/api/console_context", Need::Anyone),
     ("/api/list_groups", Need::Reader),
+    ("/api/list_page", Need::Reader),
     ("/api/get_group", Need::Reader),
     ("/api/form_options", Need::Admin),
     ("/api/review_change", Need::Admin),
@@ -40,6 +41,10 @@ const ROLES: &[(&str, Need)] = &[
     ("/api/lookups", Need::Admin),
     ("/api/coverage", Need::Reader),
     ("/api/history", Need::Reader),
+    ("/api/export_document", Need::Reader),
+    ("/api/submit_plan", Need::Admin),
+    ("/api/plan_view", Need::Admin),
+    ("/api/apply_plan", Need::Admin),
 ];
 
 /// The Business Apps group of the demo org.
@@ -73,6 +78,12 @@ fn valid_body(path: &str, options: &FormOptions, person: &str) -> Body {
             "editing": group.id,
             "draft": {"name": group.name, "policy_id": group.policy.id, "source_ids": sources},
         })),
+        "/api/submit_plan" => Body::Form(vec![("document", "{}".to_string())]),
+        "/api/plan_view" => Body::Form(vec![("id", "0123456789abcdef".to_string())]),
+        "/api/apply_plan" => Body::Form(vec![
+            ("id", "0123456789abcdef".to_string()),
+            ("digest", "d".to_string()),
+        ]),
         _ => Body::Form(vec![]),
     }
 }

@@ -118,8 +118,9 @@ async fn requests_are_counted_by_route_template_and_no_label_names_anyone() {
     let auditor = Browser::new();
     auditor.sign_in(base, "auditor").await;
 
+    // Read again from ISC (`refresh`), not from the shared cache: one get_sync_group call.
     let detail = admin
-        .get(&format!("{base}/groups/{CORPORATE_SIGN_IN}"))
+        .get(&format!("{base}/groups/{CORPORATE_SIGN_IN}?refresh=1"))
         .await;
     assert_eq!(detail.status(), StatusCode::OK);
     assert_eq!(
@@ -135,8 +136,13 @@ async fn requests_are_counted_by_route_template_and_no_label_names_anyone() {
         StatusCode::NOT_FOUND
     );
     admin.get(&format!("{base}/no/such/page-xyzzy")).await;
-    // Every access token expires: the next page refreshes the admin's.
+    // Every access token expires: the next page that reads ISC with the admin's token (the
+    // form reads fresh; lists come from the shared cache) refreshes it.
     console.sandbox.faults().expire_all_tokens();
+    assert_eq!(
+        admin.get(&format!("{base}/groups/new")).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(
         admin.get(&format!("{base}/groups")).await.status(),
         StatusCode::OK

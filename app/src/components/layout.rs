@@ -27,6 +27,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href=routes::href(routes::GROUPS)>"Sync groups"</a>
                 <a href=routes::href(routes::COVERAGE)>"Coverage"</a>
                 <a href=routes::href(routes::PEOPLE)>"Find a person"</a>
+                <a href=routes::href(routes::EXPORT)>"Export / plan"</a>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

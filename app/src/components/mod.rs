@@ -4,6 +4,7 @@ pub mod delete_confirm;
 pub mod delete_dialog;
 pub mod dirty_guard;
 pub mod error_panel;
+pub mod freshness;
 pub mod hydrated;
 pub mod layout;
 pub mod modal;

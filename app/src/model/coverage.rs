@@ -25,6 +25,19 @@ pub struct CoveredSource {
     pub group: Option<Named>,
     pub policy: Option<Named>,
     pub policy_from: PolicyFrom,
+    /// The policy it had before it joined its group, when the console knows it: it notes each
+    /// source's policy when it adds the source to a group (ISC keeps no such record).
+    #[serde(default)]
+    pub before: Option<PolicyBefore>,
+}
+
+/// A grouped source's policy before it joined, and how the group's policy compares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyBefore {
+    pub policy: Named,
+    /// The rules in which the group's policy is looser than that one ("Minimum length: 12 →
+    /// 8"); empty when it is at least as strict.
+    pub looser: Vec<String>,
 }
 
 /// A sync group with its sources, for the diagram and the unhealthy-source question.
@@ -68,6 +81,20 @@ impl Coverage {
             .iter()
             .map(|g| (g, g.unhealthy()))
             .filter(|(_, unhealthy)| !unhealthy.is_empty())
+            .collect()
+    }
+
+    /// Grouped sources whose group's policy is looser than the policy they had before they
+    /// joined (when known), with the looser rules.
+    pub fn weaker_than_before(&self) -> Vec<(&CoveredSource, &PolicyBefore)> {
+        self.sources
+            .iter()
+            .filter_map(|s| {
+                s.before
+                    .as_ref()
+                    .filter(|b| !b.looser.is_empty())
+                    .map(|b| (s, b))
+            })
             .collect()
     }
 
@@ -128,18 +155,21 @@ mod tests {
                     group: Some(named("g")),
                     policy: Some(named("p")),
                     policy_from: PolicyFrom::Group,
+                    before: None,
                 },
                 CoveredSource {
                     source: source("sap", false),
                     group: Some(named("g")),
                     policy: Some(named("p")),
                     policy_from: PolicyFrom::Group,
+                    before: None,
                 },
                 CoveredSource {
                     source: source("jira", true),
                     group: None,
                     policy: None,
                     policy_from: PolicyFrom::Nothing,
+                    before: None,
                 },
             ],
             groups: vec![CoverageGroup {
@@ -158,5 +188,30 @@ mod tests {
         let unhealthy = coverage.groups_with_unhealthy_sources();
         assert_eq!(unhealthy.len(), 1);
         assert_eq!(unhealthy[0].1, vec!["SAP".to_string()]);
+    }
+
+    #[test]
+    fn a_group_policy_looser_than_a_source_had_before_is_named() {
+        let covered = |id: &str, looser: Vec<String>| CoveredSource {
+            source: source(id, true),
+            group: Some(named("g")),
+            policy: Some(named("weak")),
+            policy_from: PolicyFrom::Group,
+            before: Some(PolicyBefore {
+                policy: named("strong"),
+                looser,
+            }),
+        };
+        let coverage = Coverage {
+            sources: vec![
+                covered("ad", vec!["Minimum length: 12 → 8".into()]),
+                covered("sap", Vec::new()),
+            ],
+            groups: Vec::new(),
+        };
+        let weaker = coverage.weaker_than_before();
+        assert_eq!(weaker.len(), 1);
+        assert_eq!(weaker[0].0.source.id, "ad");
+        assert_eq!(weaker[0].1.looser, ["Minimum length: 12 → 8"]);
     }
 }

@@ -1,7 +1,60 @@
-//! Search and sort of the group list. Pure functions so the list page, its URL state and the
-//! tests agree on one behaviour.
+//! Search, sort and paging of the group list. Pure functions so the list page, its URL state,
+//! the server (which answers one page, not the whole tenant) and the tests agree on one
+//! behaviour.
+
+use std::cmp::Reverse;
+
+use serde::{Deserialize, Serialize};
 
 use super::GroupSummary;
+use super::english::plural;
+use super::freshness::Freshness;
+
+/// One page of the list as the server answers it: a tenant of 2,000 groups sends 50 rows to
+/// the browser, not 2,000.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupListPage {
+    pub rows: Vec<GroupSummary>,
+    /// Groups in the tenant.
+    pub total: usize,
+    /// Groups that match the search.
+    pub matching: usize,
+    /// The page shown (clamped to the last one).
+    pub page: usize,
+    pub pages: usize,
+    pub freshness: Freshness,
+}
+
+impl GroupListPage {
+    /// The page of `groups` for a search, sort order and page number.
+    pub fn of(
+        groups: &[GroupSummary],
+        query: &str,
+        sort: SortKey,
+        page: usize,
+        freshness: Freshness,
+    ) -> GroupListPage {
+        let matching = sorted_matches(groups, query, sort);
+        let (rows, page, pages) = paginate(&matching, page, PAGE_SIZE);
+        GroupListPage {
+            rows: rows.into_iter().cloned().collect(),
+            total: groups.len(),
+            matching: matching.len(),
+            page,
+            pages,
+            freshness,
+        }
+    }
+
+    /// "3 sync groups", or "2 of 3 sync groups match".
+    pub fn count_label(&self) -> String {
+        if self.matching == self.total {
+            plural(self.total, "sync group", "sync groups")
+        } else {
+            format!("{} of {} sync groups match", self.matching, self.total)
+        }
+    }
+}
 
 /// Sort orders the list page offers; the URL carries them as `sort=name`, `sort=-modified`, ….
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -93,39 +146,33 @@ pub fn matches(group: &GroupSummary, query: &str) -> bool {
 
 /// The rows the list page shows for a query and sort order.
 pub fn search_and_sort(groups: &[GroupSummary], query: &str, sort: SortKey) -> Vec<GroupSummary> {
-    let mut rows: Vec<GroupSummary> = groups
-        .iter()
-        .filter(|g| matches(g, query))
+    sorted_matches(groups, query, sort)
+        .into_iter()
         .cloned()
-        .collect();
-    let by_name = |a: &GroupSummary, b: &GroupSummary| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then_with(|| a.id.cmp(&b.id))
+        .collect()
+}
+
+/// [`search_and_sort`] without copying the rows: the server pages 2,000 groups per view.
+/// Sort keys are computed once per row, not once per comparison.
+pub fn sorted_matches<'a>(
+    groups: &'a [GroupSummary],
+    query: &str,
+    sort: SortKey,
+) -> Vec<&'a GroupSummary> {
+    let mut rows: Vec<&GroupSummary> = if query.trim().is_empty() {
+        groups.iter().collect()
+    } else {
+        groups.iter().filter(|g| matches(g, query)).collect()
     };
+    let name = |g: &GroupSummary| (g.name.to_lowercase(), g.id.clone());
     // RFC 3339 timestamps in UTC (as ISC sends them) sort correctly as text.
     match sort {
-        SortKey::Name => rows.sort_by(by_name),
-        SortKey::NameDesc => rows.sort_by(|a, b| by_name(b, a)),
-        SortKey::Modified => {
-            rows.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| by_name(a, b)))
-        }
-        SortKey::ModifiedAsc => {
-            rows.sort_by(|a, b| a.modified.cmp(&b.modified).then_with(|| by_name(a, b)))
-        }
-        SortKey::Sources => rows.sort_by(|a, b| {
-            b.sources
-                .len()
-                .cmp(&a.sources.len())
-                .then_with(|| by_name(a, b))
-        }),
-        SortKey::SourcesAsc => rows.sort_by(|a, b| {
-            a.sources
-                .len()
-                .cmp(&b.sources.len())
-                .then_with(|| by_name(a, b))
-        }),
+        SortKey::Name => rows.sort_by_cached_key(|g| name(g)),
+        SortKey::NameDesc => rows.sort_by_cached_key(|g| Reverse(name(g))),
+        SortKey::Modified => rows.sort_by_cached_key(|g| (Reverse(g.modified.clone()), name(g))),
+        SortKey::ModifiedAsc => rows.sort_by_cached_key(|g| (g.modified.clone(), name(g))),
+        SortKey::Sources => rows.sort_by_cached_key(|g| (Reverse(g.sources.len()), name(g))),
+        SortKey::SourcesAsc => rows.sort_by_cached_key(|g| (g.sources.len(), name(g))),
     }
     rows
 }
@@ -135,11 +182,7 @@ pub const PAGE_SIZE: usize = 50;
 
 /// One page of the list: the rows to show and how many pages there are. A page number past the
 /// end shows the last page, so a stale link still shows something.
-pub fn paginate(
-    rows: &[GroupSummary],
-    page: usize,
-    page_size: usize,
-) -> (Vec<GroupSummary>, usize, usize) {
+pub fn paginate<T: Clone>(rows: &[T], page: usize, page_size: usize) -> (Vec<T>, usize, usize) {
     let page_size = page_size.max(1);
     let pages = rows.len().div_ceil(page_size).max(1);
     let page = page.clamp(1, pages);
@@ -260,8 +303,33 @@ mod tests {
         assert_eq!((names(&shown), page, pages), (vec!["G2", "G3"], 2, 3));
         let (shown, page, _) = paginate(&rows, 99, 2);
         assert_eq!((names(&shown), page), (vec!["G4"], 3));
-        let (shown, page, pages) = paginate(&[], 1, 2);
+        let (shown, page, pages) = paginate::<GroupSummary>(&[], 1, 2);
         assert_eq!((shown.len(), page, pages), (0, 1, 1));
+    }
+
+    #[test]
+    fn a_list_page_holds_only_its_rows_and_the_counts() {
+        let rows: Vec<GroupSummary> = (0..120)
+            .map(|i| {
+                group(
+                    &format!("G{i:03}"),
+                    "P",
+                    &["A", "B"],
+                    "2024-01-01T00:00:00Z",
+                )
+            })
+            .collect();
+        let fresh = Freshness {
+            read_at: 100,
+            now: 112,
+        };
+        let page = GroupListPage::of(&rows, "", SortKey::Name, 3, fresh);
+        assert_eq!((page.rows.len(), page.page, page.pages), (20, 3, 3));
+        assert_eq!(page.rows[0].name, "G100");
+        assert_eq!(page.count_label(), "120 sync groups");
+        let page = GroupListPage::of(&rows, "G11", SortKey::Name, 1, fresh);
+        assert_eq!(page.count_label(), "10 of 120 sync groups match");
+        assert_eq!(page.freshness.age(), "12 seconds ago");
     }
 
     #[test]

@@ -7,10 +7,12 @@ pub mod draft;
 pub mod english;
 #[cfg(test)]
 mod fixtures;
+pub mod freshness;
 pub mod history;
 pub mod list;
 pub mod people;
 pub mod person;
+pub mod plan;
 pub mod policy;
 pub mod return_path;
 pub mod review;

@@ -231,9 +231,75 @@ impl PolicyRules {
     }
 }
 
+impl PolicyRules {
+    /// The rules of these that are looser than `before`'s, one "Label: before → now" line each
+    /// (in [`differences`](Self::differences)' words): a shorter minimum length, fewer required
+    /// characters of a kind, checks `before` made that these do not, a longer or no expiration.
+    /// Empty when these are at least as strict in every rule.
+    pub fn looser_than(&self, before: &PolicyRules) -> Vec<String> {
+        // A number rule is looser when it asks for less (0 or -1: no rule at all).
+        let less = |now: i64, was: i64| was > 0 && now < was;
+        // A limit is looser when it allows more (repeats, days until expiry).
+        let more = |now: i64, was: i64| was > 0 && (now <= 0 || now > was);
+        let dropped = |now: bool, was: bool| was && !now;
+        let looser = less(self.min_length, before.min_length)
+            || less(self.min_alpha, before.min_alpha)
+            || less(self.min_upper, before.min_upper)
+            || less(self.min_lower, before.min_lower)
+            || less(self.min_numeric, before.min_numeric)
+            || less(self.min_special, before.min_special)
+            || less(self.min_character_types, before.min_character_types)
+            || more(self.max_repeated_chars, before.max_repeated_chars)
+            || dropped(self.use_dictionary, before.use_dictionary)
+            || dropped(self.use_account_attributes, before.use_account_attributes)
+            || dropped(self.use_identity_attributes, before.use_identity_attributes)
+            || dropped(
+                self.validate_against_account_id,
+                before.validate_against_account_id,
+            )
+            || dropped(
+                self.validate_against_account_name,
+                before.validate_against_account_name,
+            )
+            || more(
+                self.expiration_days.unwrap_or(0),
+                before.expiration_days.unwrap_or(0),
+            )
+            || dropped(self.require_strong_authn, before.require_strong_authn);
+        if !looser {
+            return Vec::new();
+        }
+        // Every line that differs, so the reader sees what is looser and what is stricter.
+        before.differences(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn looser_rules_are_named_and_stricter_ones_are_not_looser() {
+        let strong = PolicyRules {
+            min_length: 12,
+            min_numeric: 1,
+            use_dictionary: true,
+            expiration_days: Some(90),
+            ..PolicyRules::default()
+        };
+        let weak = PolicyRules {
+            min_length: 8,
+            ..PolicyRules::default()
+        };
+        let lines = weak.looser_than(&strong);
+        assert!(
+            lines.contains(&"Minimum length: 12 → 8".to_string()),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|l| l.starts_with("Digits")), "{lines:?}");
+        assert!(strong.looser_than(&weak).is_empty());
+        assert!(strong.looser_than(&strong).is_empty());
+    }
 
     #[test]
     fn a_typical_policy_reads_well() {

@@ -9,9 +9,9 @@ use leptos_meta::Title;
 use crate::api::coverage;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::pending::Pending;
-use crate::model::SourceInfo;
 use crate::model::coverage::{Coverage, CoveredSource, PolicyFrom};
 use crate::model::english::{join_and, plural};
+use crate::model::{Named, SourceInfo};
 use crate::routes;
 
 /// Rows (sources) up to which the diagram is drawn; past it, the table says it all.
@@ -68,6 +68,22 @@ fn CoverageView(coverage: Coverage) -> impl IntoView {
         .iter()
         .map(|s| s.source.label())
         .collect();
+    // (group id, group name, source, its policy before, the group's policy, looser rules)
+    let weaker: Vec<(String, String, String, String, String, Vec<String>)> = coverage
+        .weaker_than_before()
+        .into_iter()
+        .map(|(s, before)| {
+            let group = s.group.clone();
+            (
+                group.as_ref().map(|g| g.id.clone()).unwrap_or_default(),
+                group.as_ref().map(Named::label).unwrap_or_default(),
+                s.source.label(),
+                before.policy.label(),
+                s.policy.as_ref().map(Named::label).unwrap_or_default(),
+                before.looser.clone(),
+            )
+        })
+        .collect();
     view! {
         <p class="verdict-line fine" role="status">
             {headline}
@@ -102,6 +118,39 @@ fn CoverageView(coverage: Coverage) -> impl IntoView {
                                                     {format!(
                                                         ": password changes fail on {}.",
                                                         join_and(&sources),
+                                                    )}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Groups whose policy is weaker than a source's policy before it joined"</dt>
+                    <dd>
+                        {if weaker.is_empty() {
+                            view! {
+                                <span>
+                                    "None known. (The console knows a source's earlier policy when the source was added to its group through the console.)"
+                                </span>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <ul>
+                                    {weaker
+                                        .into_iter()
+                                        .map(|(id, group, source, was, now, looser)| {
+                                            view! {
+                                                <li>
+                                                    <a href=routes::href(&routes::group(&id))>{group}</a>
+                                                    {format!(
+                                                        ": {source} had {was} before it joined; the group's {now} is looser ({}).",
+                                                        looser.join("; "),
                                                     )}
                                                 </li>
                                             }

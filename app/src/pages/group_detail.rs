@@ -8,11 +8,13 @@ use crate::api::get_group;
 use crate::components::copy_button::CopyButton;
 use crate::components::delete_dialog::DeleteDialog;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::freshness::FreshnessLine;
 use crate::components::layout::ContextResource;
 use crate::components::modal::ModalControl;
 use crate::components::pending::Pending;
 use crate::components::policy_rules::RulesList;
 use crate::error::AppError;
+use crate::model::freshness::Freshness;
 use crate::model::{GroupDetail, PolicyInfo, SourceInfo, short_date};
 use crate::pages::not_found::NotFound;
 use crate::routes::{self, Saved};
@@ -20,8 +22,17 @@ use crate::routes::{self, Saved};
 #[component]
 pub fn GroupDetailPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let group = Resource::new(id, get_group);
+    // Just saved (perhaps on another replica), or asked for: read ISC, not the shared cache.
+    let refresh = move || {
+        let q = query.read();
+        q.get("refresh").is_some() || q.get("saved").is_some()
+    };
+    let group = Resource::new(
+        move || (id(), refresh()),
+        |(id, refresh)| get_group(id, Some(refresh)),
+    );
     let context = expect_context::<ContextResource>();
     view! {
         <Suspense fallback=|| {
@@ -30,7 +41,10 @@ pub fn GroupDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let admin = context.await.is_ok_and(|c| c.session.is_admin());
                 match group.await {
-                    Ok(g) => view! { <GroupView group=g admin /> }.into_any(),
+                    Ok(read) => {
+                        view! { <GroupView group=read.group freshness=read.freshness admin /> }
+                            .into_any()
+                    }
                     Err(AppError::NotFound { .. }) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -92,8 +106,9 @@ fn GroupActions(id: String) -> impl IntoView {
 }
 
 #[component]
-fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
+fn GroupView(group: GroupDetail, freshness: Freshness, admin: bool) -> impl IntoView {
     let count = group.sources.len();
+    let refresh_href = routes::href(&routes::group_refreshed(&group.id));
     view! {
         <Title text=group.name.clone() />
         <section class="page">
@@ -112,6 +127,7 @@ fn GroupView(group: GroupDetail, admin: bool) -> impl IntoView {
                 </div>
                 {admin.then(|| view! { <GroupActions id=group.id.clone() /> })}
             </div>
+            <FreshnessLine freshness refresh_href />
             <dl class="facts">
                 <div>
                     <dt>"Created"</dt>

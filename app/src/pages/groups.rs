@@ -1,19 +1,22 @@
 //! `/groups`: every password sync group of the tenant, with names instead of ids.
 //!
-//! Search and sort live in the URL (`?q=…&sort=…`) so a view can be shared and the back button
-//! works. Without JavaScript the search is a plain GET form; once hydrated, typing filters as you go.
+//! Search, sort and page live in the URL (`?q=…&sort=…&page=…`) so a view can be shared and the
+//! back button works. The server answers one page (a tenant of 2,000 groups sends 50 rows), from
+//! the shared cache, and the page says how old that reading is, with a refresh link
+//! (`?refresh=1`). Without JavaScript the search is a plain GET form; once hydrated, typing
+//! filters as you go.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::list_groups;
+use crate::api::list_page;
 use crate::components::admin_only::AdminOnly;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::freshness::FreshnessLine;
 use crate::components::pending::Pending;
-use crate::model::english::plural;
-use crate::model::list::{PAGE_SIZE, SortColumn, SortKey, paginate, search_and_sort};
+use crate::model::list::{GroupListPage, SortColumn, SortKey};
 use crate::model::{GroupSummary, Named, short_date};
 use crate::routes;
 
@@ -62,7 +65,23 @@ pub fn GroupsPage() -> impl IntoView {
             .and_then(|p| p.parse::<usize>().ok())
             .unwrap_or(1)
     });
-    let groups = Resource::new(|| (), |_| list_groups());
+    // A refresh asked for, or the user's own delete just now (perhaps on another replica):
+    // read ISC again rather than show the cached list.
+    let refresh = Memo::new(move |_| {
+        let q = query_map.read();
+        q.get("refresh").is_some() || q.get("deleted").is_some()
+    });
+    let groups = Resource::new(
+        move || (query.get(), sort.get(), page.get(), refresh.get()),
+        |(q, sort, page, refresh)| {
+            list_page(
+                Some(q),
+                Some(sort.param().to_string()),
+                Some(page),
+                Some(refresh),
+            )
+        },
+    );
     let navigate = use_navigate();
 
     let on_input = move |ev: leptos::ev::Event| {
@@ -123,10 +142,17 @@ pub fn GroupsPage() -> impl IntoView {
                     groups
                         .get()
                         .map(|result| match result {
-                            Ok(all) => {
-                                let rows = search_and_sort(&all, &query.get(), sort.get());
+                            Ok(list) => {
+                                let refresh_href = routes::href(
+                                    &routes::group_list_refreshed(
+                                        &query.get_untracked(),
+                                        sort.get_untracked(),
+                                        list.page,
+                                    ),
+                                );
                                 view! {
-                                    <GroupTable total=all.len() rows query sort page=page.get() />
+                                    <FreshnessLine freshness=list.freshness refresh_href />
+                                    <GroupTable list query sort />
                                 }
                                     .into_any()
                             }
@@ -142,18 +168,14 @@ pub fn GroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupTable(
-    total: usize,
-    rows: Vec<GroupSummary>,
-    query: Memo<String>,
-    sort: Memo<SortKey>,
-    page: usize,
-) -> impl IntoView {
-    if total == 0 {
+fn GroupTable(list: GroupListPage, query: Memo<String>, sort: Memo<SortKey>) -> impl IntoView {
+    if list.total == 0 {
         return view! { <EmptyTenant /> }.into_any();
     }
-    let shown = rows.len();
-    let (rows, page, pages) = paginate(&rows, page, PAGE_SIZE);
+    let count = list.count_label();
+    let GroupListPage {
+        rows, page, pages, ..
+    } = list;
     let header = move |column: SortColumn, label: &'static str| {
         let (current, natural) = sort.get().column();
         let aria_sort = match (current == column, natural) {
@@ -186,11 +208,7 @@ fn GroupTable(
     };
     view! {
         <p class="result-count" role="status">
-            {if shown == total {
-                plural(total, "sync group", "sync groups")
-            } else {
-                format!("{shown} of {total} sync groups match")
-            }}
+            {count}
         </p>
         {if rows.is_empty() {
             view! {

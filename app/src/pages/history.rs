@@ -1,8 +1,12 @@
 //! `/groups/{id}/history` (one group) and `/changes` (the tenant's recent changes, deleted
 //! groups included): every change made through the console, newest first, in the review step's
-//! words, with who, when, the outcome and ISC's tracking id on failure. Filter by who and by
-//! date (a plain GET form); older pages by cursor. Read-only for everyone: the record is
-//! append-only.
+//! words, with who, when, the outcome and ISC's tracking id on failure; and the changes made
+//! outside the console that it noticed when it read the group, with when it noticed them (who
+//! made those is unknown, and the page says so). A note says that such changes are seen only
+//! when the console reads the group, and when it last did (relative to the page's `as_of`, so
+//! the server and the browser render the same words). Filter by who ("outside" for the changes
+//! made outside) and by date (a plain GET form); older pages by cursor. Read-only for
+//! everyone: the record is append-only.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,7 +15,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::history;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::pending::Pending;
-use crate::model::history::{HistoryEntry, HistoryOutcome, HistoryPage};
+use crate::model::history::{HistoryEntry, HistoryOutcome, HistoryPage, UNKNOWN_ACTOR};
 use crate::model::when::{exact, rfc3339};
 use crate::routes;
 
@@ -83,7 +87,7 @@ fn HistoryView(group: Memo<Option<String>>) -> impl IntoView {
             <div class="page-header">
                 <h1>{title}</h1>
                 <p class="lede">
-                    "Every change made through this console, newest first. ISC itself records none, so changes made elsewhere (ISC's admin pages, the API) are not in this list."
+                    "Every change made through this console, and the changes made elsewhere that it noticed, newest first. ISC itself records none of them."
                 </p>
             </div>
             <form class="search history-filter" method="get" action=action>
@@ -92,7 +96,7 @@ fn HistoryView(group: Memo<Option<String>>) -> impl IntoView {
                     id="history-who"
                     name="who"
                     type="search"
-                    placeholder="Part of a name"
+                    placeholder="Part of a name, or “outside”"
                     value=move || query.get().who
                 />
                 <label for="history-from">"From"</label>
@@ -131,13 +135,15 @@ fn HistoryView(group: Memo<Option<String>>) -> impl IntoView {
 
 #[component]
 fn Entries(page: HistoryPage, group: Option<String>, query: Query) -> impl IntoView {
+    let note = view! { <p class="muted reads-note">{page.reads_note(group.is_some())}</p> };
     if page.entries.is_empty() {
         return view! {
+            {note}
             <p class="empty">
                 {if query.before.is_some() {
                     "No older changes."
                 } else {
-                    "No change made through the console matches."
+                    "No change made through the console matches, and none noticed outside it."
                 }}
             </p>
         }
@@ -159,6 +165,7 @@ fn Entries(page: HistoryPage, group: Option<String>, query: Query) -> impl IntoV
     });
     let whole_tenant = group.is_none();
     view! {
+        {note}
         <ol class="history">
             {page
                 .entries
@@ -222,19 +229,36 @@ fn EntryView(entry: HistoryEntry, whole_tenant: bool) -> impl IntoView {
         ),
         (false, _) => None,
     };
+    let time = view! { <time datetime=rfc3339(entry.at)>{exact(entry.at)}</time> };
+    // Made outside: no name to show (ISC does not say who), and the time is when the console
+    // noticed it, not when it was made.
+    let (class, who, unknown_actor) = if entry.outside() {
+        let who = view! {
+            " — seen at "
+            {time}
+        };
+        let unknown = view! { <p class="muted who-unknown">{UNKNOWN_ACTOR}</p> };
+        (format!("{class} outside"), who.into_any(), Some(unknown))
+    } else {
+        let who = view! {
+            " by "
+            <span class="user-name">{entry.actor_name.clone()}</span>
+            " · "
+            {time}
+        };
+        (class.to_string(), who.into_any(), None)
+    };
     view! {
         <li class=class>
             <div class="change-head">
-                <strong>{entry.action.label()}</strong>
+                <strong>{entry.headline()}</strong>
                 {group}
-                " by "
-                <span class="user-name">{entry.actor_name.clone()}</span>
-                " · "
-                <time datetime=rfc3339(entry.at)>{exact(entry.at)}</time>
+                {who}
             </div>
             <ul class="change-lines">
                 {entry.lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
             </ul>
+            {unknown_actor}
             {outcome}
         </li>
     }

@@ -1,4 +1,5 @@
 pub mod coverage;
+pub mod export;
 pub mod group_delete;
 pub mod group_detail;
 pub mod group_form;
@@ -10,4 +11,5 @@ pub mod no_access;
 pub mod not_found;
 pub mod people;
 pub mod person;
+pub mod plan;
 pub mod signin;

@@ -96,6 +96,8 @@ struct Inner {
     /// How long a replica may hold a token row's refresh lease (a refresh's longest call).
     lease: Duration,
     app_credential: Option<Arc<dyn Credential>>,
+    /// The OAuth client administrators sign in with (their tokens count against its limit).
+    client_id: String,
 }
 
 /// What [`Auth::open`] sets up: the shared state, the session layer, and the clean-up tasks.
@@ -139,6 +141,7 @@ impl Auth {
                 recheck: secs(settings.recheck.min(RECHECK)),
                 lease: settings.connect_timeout + settings.request_timeout,
                 app_credential: settings.app_credential,
+                client_id: settings.client.client_id.clone(),
             }),
         };
         let cleanup = vec![

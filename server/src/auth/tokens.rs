@@ -276,6 +276,10 @@ impl Credential for SessionTokens {
     async fn renew(&self, rejected: &str) -> Result<String, CredentialError> {
         self.refresh_if(|s| s.tokens.access == rejected).await
     }
+
+    fn client_id(&self) -> &str {
+        &self.auth.inner.client_id
+    }
 }
 
 #[cfg(test)]

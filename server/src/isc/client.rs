@@ -1,7 +1,10 @@
 //! HTTP calls to ISC with the console's rules: timeouts everywhere, ids validated and encoded
 //! into paths, one token renewal on 401, bounded retries for GETs only.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
 
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
@@ -9,6 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::budget::{self, Budget};
 use super::error::IscError;
 use super::ids::is_valid_id;
 use super::model::{ErrorResponse, PasswordPolicy, PasswordSyncGroup, Source};
@@ -19,6 +23,9 @@ use app::caller::Credential;
 pub const PAGE_SIZE: usize = 250;
 /// A safety stop for paging (250 × 400 = 100 000 objects).
 const MAX_PAGES: usize = 400;
+/// Pages of one list fetched at the same time once the first page has told the total: a far
+/// tenant's 2,000 groups cost about two round trips, not eight (the budget still applies).
+const CONCURRENT_PAGES: usize = 8;
 /// Error bodies are read up to this size; anything longer is not an ErrorResponseDto.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
@@ -50,6 +57,8 @@ pub struct IscClient {
     root: Url,
     version: String,
     retry: RetryPolicy,
+    /// Shared by clones: one budget per process.
+    budget: Arc<Budget>,
 }
 
 impl IscClient {
@@ -79,11 +88,23 @@ impl IscClient {
             root,
             version: version.to_string(),
             retry: RetryPolicy::default(),
+            budget: Arc::new(Budget::new(
+                budget::DEFAULT_LIMIT,
+                budget::WINDOW,
+                request_timeout,
+            )),
         })
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> IscClient {
         self.retry = retry;
+        self
+    }
+
+    /// At most `per_window` requests per client id and API version in any 10 s (ISC allows
+    /// 100); a request waits its turn up to the request timeout.
+    pub fn with_budget(mut self, per_window: u32, max_wait: Duration) -> IscClient {
+        self.budget = Arc::new(Budget::new(per_window, budget::WINDOW, max_wait));
         self
     }
 
@@ -138,16 +159,22 @@ impl IscClient {
         body: Option<&B>,
     ) -> Result<reqwest::Response, IscError> {
         let read = method == Method::GET;
-        self.execute_as(operation, auth, method, url, body, read)
+        let version = self.version.clone();
+        self.execute_as(operation, auth, &version, method, url, body, read)
             .await
     }
 
     /// [`execute`](Self::execute), saying whether the request only reads (a search is a POST
     /// that changes nothing): only reads are repeated after a request may have reached ISC.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "private; every caller names each of them at its one call site"
+    )]
     async fn execute_as<B: Serialize + ?Sized>(
         &self,
         operation: &'static str,
         auth: &dyn Credential,
+        version: &str,
         method: Method,
         url: Url,
         body: Option<&B>,
@@ -166,6 +193,15 @@ impl IscClient {
             if let Some(body) = body {
                 request = request.json(body);
             }
+            self.budget
+                .acquire(auth.client_id(), version)
+                .await
+                .map_err(|over| {
+                    crate::metrics::isc_over_budget(operation);
+                    IscError::RateLimited {
+                        retry_after: over.retry_after,
+                    }
+                })?;
             let started = Instant::now();
             let sent = request.send().await;
             crate::metrics::isc_call(
@@ -243,30 +279,67 @@ impl IscClient {
         Ok((body, headers))
     }
 
-    /// Every object of a collection: pages of 250 with `count=true`, so nothing is left out.
+    /// One page of a collection and, when `count`, the total ISC reports (`X-Total-Count`).
+    async fn list_page<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        auth: &dyn Credential,
+        collection: &str,
+        offset: usize,
+        count: bool,
+    ) -> Result<(Vec<T>, Option<usize>), IscError> {
+        let mut url = self.url(collection, None)?;
+        url.query_pairs_mut()
+            .append_pair("limit", &PAGE_SIZE.to_string())
+            .append_pair("offset", &offset.to_string())
+            .append_pair("count", if count { "true" } else { "false" });
+        let (page, headers): (Vec<T>, _) = self.get_json(operation, auth, url).await?;
+        let total = headers
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        Ok((page, total))
+    }
+
+    /// Every object of a collection: the first page with `count=true`, then the rest of the
+    /// pages the total announces, [`CONCURRENT_PAGES`] at a time, in order; then on, one page
+    /// at a time, while pages come back full (the collection grew meanwhile, or no total).
     async fn list_all<T: DeserializeOwned>(
         &self,
         operation: &'static str,
         auth: &dyn Credential,
         collection: &str,
     ) -> Result<Vec<T>, IscError> {
-        let mut all = Vec::new();
+        let (mut all, total) = self
+            .list_page::<T>(operation, auth, collection, 0, true)
+            .await?;
+        let mut last_full = all.len() == PAGE_SIZE;
+        if let Some(total) = total.filter(|_| last_full) {
+            let end = total.min(MAX_PAGES * PAGE_SIZE);
+            let pages: Vec<Vec<T>> = futures::stream::iter((PAGE_SIZE..end).step_by(PAGE_SIZE))
+                .map(|offset| async move {
+                    self.list_page::<T>(operation, auth, collection, offset, false)
+                        .await
+                        .map(|(page, _)| page)
+                })
+                .buffered(CONCURRENT_PAGES)
+                .try_collect()
+                .await?;
+            for page in pages {
+                last_full = page.len() == PAGE_SIZE;
+                all.extend(page);
+            }
+        }
         for _ in 0..MAX_PAGES {
-            let mut url = self.url(collection, None)?;
-            url.query_pairs_mut()
-                .append_pair("limit", &PAGE_SIZE.to_string())
-                .append_pair("offset", &all.len().to_string())
-                .append_pair("count", "true");
-            let (page, headers): (Vec<T>, _) = self.get_json(operation, auth, url).await?;
-            let total = headers
-                .get("x-total-count")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<usize>().ok());
-            let short_page = page.len() < PAGE_SIZE;
-            all.extend(page);
-            if short_page || total.is_some_and(|t| all.len() >= t) {
+            let all_there = total.is_some_and(|t| all.len() >= t);
+            if !last_full || all_there || all.len() >= MAX_PAGES * PAGE_SIZE {
                 break;
             }
+            let (page, _) = self
+                .list_page::<T>(operation, auth, collection, all.len(), false)
+                .await?;
+            last_full = page.len() == PAGE_SIZE;
+            all.extend(page);
         }
         Ok(all)
     }
@@ -355,7 +428,15 @@ impl IscClient {
             .append_pair("offset", &offset.to_string())
             .append_pair("count", if count { "true" } else { "false" });
         let response = self
-            .execute_as(operation, auth, Method::POST, url, Some(request), true)
+            .execute_as(
+                operation,
+                auth,
+                "v3",
+                Method::POST,
+                url,
+                Some(request),
+                true,
+            )
             .await?;
         let total = response
             .headers()

@@ -1,6 +1,7 @@
 //! The typed ISC client: password sync groups, password policies, sources, and the search of
 //! people and their password events.
 
+pub mod budget;
 pub mod client;
 pub mod error;
 pub mod ids;

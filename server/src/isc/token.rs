@@ -107,4 +107,8 @@ impl Credential for ClientCredentialsToken {
         *slot = Some(fresh);
         Ok(token)
     }
+
+    fn client_id(&self) -> &str {
+        &self.credential.client_id
+    }
 }

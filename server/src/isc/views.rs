@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::model::coverage::{Coverage, CoverageGroup, CoveredSource, PolicyFrom};
+use app::model::coverage::{Coverage, CoverageGroup, CoveredSource, PolicyBefore, PolicyFrom};
 use app::model::draft::{FormOptions, GroupDraft, SourceChoice};
 use app::model::{Connection, GroupDetail, GroupSummary, Named, PolicyInfo, SourceInfo};
 
@@ -101,43 +101,69 @@ impl Catalog<'_> {
     /// The coverage overview: every password source (PASSWORD feature, direct connection) with
     /// its group and the policy its users get (the group's, else one assigned directly through
     /// the policy's `sourceIds`), and every group with its sources; each sorted by name.
-    pub fn coverage(&self, groups: &[PasswordSyncGroup]) -> Coverage {
-        let direct_policy = |source_id: &str| {
-            let mut policies: Vec<&PasswordPolicy> = self
-                .policies
-                .values()
-                .filter(|p| {
-                    p.source_ids
-                        .as_ref()
-                        .is_some_and(|ids| ids.iter().any(|id| id == source_id))
-                })
-                .copied()
-                .collect();
-            policies.sort_by(|a, b| a.id.cmp(&b.id));
-            policies.first().map(|p| self.policy_named(&p.id))
-        };
+    /// The policy that governs a source's passwords now: its group's, else one whose
+    /// `sourceIds` hold it (the first by id), else none; and the group it is in.
+    pub fn governing_policy<'g>(
+        &self,
+        source_id: &str,
+        groups: &'g [PasswordSyncGroup],
+    ) -> (Option<&'g PasswordSyncGroup>, Option<String>, PolicyFrom) {
+        let group = groups
+            .iter()
+            .find(|g| g.source_ids.iter().any(|id| id == source_id));
+        if let Some(policy) = group.and_then(|g| g.password_policy_id.clone()) {
+            return (group, Some(policy), PolicyFrom::Group);
+        }
+        let direct = self
+            .policies
+            .values()
+            .filter(|p| {
+                p.source_ids
+                    .as_ref()
+                    .is_some_and(|ids| ids.iter().any(|id| id == source_id))
+            })
+            .map(|p| p.id.clone())
+            .min();
+        match direct {
+            Some(policy) => (group, Some(policy), PolicyFrom::Direct),
+            None => (group, None, PolicyFrom::Nothing),
+        }
+    }
+
+    /// Every password source with its group and policy, and every group with its sources.
+    /// `previous`: the policy each source had before the console added it to its group (source
+    /// id → policy id), to say where the group's policy is looser.
+    pub fn coverage(
+        &self,
+        groups: &[PasswordSyncGroup],
+        previous: &HashMap<String, String>,
+    ) -> Coverage {
         let mut sources: Vec<CoveredSource> = self
             .sources
             .values()
             .map(|s| s.info())
             .filter(|s| s.password_feature && s.connection == Connection::Direct)
             .map(|source| {
-                let group = groups
-                    .iter()
-                    .find(|g| g.source_ids.iter().any(|id| id == &source.id));
-                let (policy, policy_from) =
-                    match group.and_then(|g| g.password_policy_id.as_deref()) {
-                        Some(policy) => (Some(self.policy_named(policy)), PolicyFrom::Group),
-                        None => match direct_policy(&source.id) {
-                            Some(policy) => (Some(policy), PolicyFrom::Direct),
-                            None => (None, PolicyFrom::Nothing),
-                        },
-                    };
+                let (group, policy, policy_from) = self.governing_policy(&source.id, groups);
+                let before = match (policy_from, &policy, previous.get(&source.id)) {
+                    (PolicyFrom::Group, Some(now), Some(was)) if now != was => {
+                        let looser = match (self.policy(now).rules, self.policy(was).rules) {
+                            (Some(now), Some(was)) => now.looser_than(&was),
+                            _ => Vec::new(),
+                        };
+                        Some(PolicyBefore {
+                            policy: self.policy_named(was),
+                            looser,
+                        })
+                    }
+                    _ => None,
+                };
                 CoveredSource {
                     group: group.map(PasswordSyncGroup::named),
-                    source,
-                    policy,
+                    policy: policy.map(|p| self.policy_named(&p)),
                     policy_from,
+                    before,
+                    source,
                 }
             })
             .collect();
@@ -166,7 +192,7 @@ fn by_name(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
 
 impl PasswordSyncGroup {
     /// The list row: the group with its policy's and sources' names.
-    pub fn summary(self, catalog: &Catalog) -> GroupSummary {
+    pub fn summary(&self, catalog: &Catalog) -> GroupSummary {
         GroupSummary {
             policy: catalog.policy_named(self.password_policy_id.as_deref().unwrap_or_default()),
             sources: self
@@ -174,14 +200,14 @@ impl PasswordSyncGroup {
                 .iter()
                 .map(|id| catalog.source_named(id))
                 .collect(),
-            id: self.id.unwrap_or_default(),
-            name: self.name,
-            modified: self.modified,
+            id: self.id.clone().unwrap_or_default(),
+            name: self.name.clone(),
+            modified: self.modified.clone(),
         }
     }
 
     /// The detail view: the policy's rules and the sources' facts.
-    pub fn detail(self, catalog: &Catalog) -> GroupDetail {
+    pub fn detail(&self, catalog: &Catalog) -> GroupDetail {
         GroupDetail {
             policy: catalog.policy(self.password_policy_id.as_deref().unwrap_or_default()),
             sources: self
@@ -189,10 +215,10 @@ impl PasswordSyncGroup {
                 .iter()
                 .map(|id| catalog.source(id))
                 .collect(),
-            id: self.id.unwrap_or_default(),
-            name: self.name,
-            created: self.created,
-            modified: self.modified,
+            id: self.id.clone().unwrap_or_default(),
+            name: self.name.clone(),
+            created: self.created.clone(),
+            modified: self.modified.clone(),
         }
     }
 

@@ -12,14 +12,19 @@
 //! - `sessions`: the tower-sessions store on `console_sessions`;
 //! - `tokens`: the `console_tokens` table (sealed);
 //! - `audit`: the append-only `console_audit` table;
-//! - `lookups`: the append-only `console_lookups` table (who looked up whom).
+//! - `lookups`: the append-only `console_lookups` table (who looked up whom);
+//! - `plans`: documents submitted for a plan (`console_plans`), and their apply reports;
+//! - `versions`: the last version of each group the console knows (`console_group_versions`)
+//!   and when it last read the list (`console_reads`), to notice changes made outside it.
 
 pub mod audit;
 pub mod lookups;
+pub mod plans;
 pub mod private;
 pub mod sealing;
 pub mod sessions;
 pub mod tokens;
+pub mod versions;
 
 use std::path::PathBuf;
 use std::str::FromStr;

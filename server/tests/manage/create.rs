@@ -63,7 +63,7 @@ async fn an_admin_reviews_and_creates_a_group() {
         Some("Default Password Policy")
     );
     // The console's own views show it at once.
-    let detail: GroupDetail =
+    let read: app::model::freshness::GroupAsOf =
         ok(call_form(&admin, &env.base, "get_group", &[("id", &created.id)]).await).await;
-    assert_eq!(names(&detail), ["Okta", "SAP S/4HANA"]);
+    assert_eq!(names(&read.group), ["Okta", "SAP S/4HANA"]);
 }
