@@ -178,7 +178,7 @@ async fn replicas_start_together() {
         .pg
         .superuser_psql("SELECT version, success FROM _sqlx_migrations ORDER BY version")
         .await;
-    assert_eq!(applied, "1|t\n2|t\n3|t", "{}", logs(&a, &b));
+    assert_eq!(applied, "1|t\n2|t\n3|t\n4|t", "{}", logs(&a, &b));
     let tables = setup
         .pg
         .superuser_psql(
@@ -187,7 +187,7 @@ async fn replicas_start_together() {
         .await;
     assert_eq!(
         tables,
-        "_sqlx_migrations\nconsole_audit\nconsole_group_versions\nconsole_lookups\nconsole_reads\nconsole_sessions\nconsole_tokens",
+        "_sqlx_migrations\nconsole_audit\nconsole_group_versions\nconsole_lookups\nconsole_plans\nconsole_reads\nconsole_sessions\nconsole_tokens",
         "{}",
         logs(&a, &b)
     );
