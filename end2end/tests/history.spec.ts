@@ -31,7 +31,7 @@ test("a group's history shows a change in the review's words, and recent changes
   // Filter by someone else: nothing.
   await page.getByLabel("Who").fill("nobody-here");
   await page.getByRole("button", { name: "Show" }).click();
-  await expect(page.getByText("No change made through the console matches.")).toBeVisible();
+  await expect(page.getByText("No change made through the console matches, and none noticed outside it.")).toBeVisible();
 
   // The tenant's recent changes, as helpdesk reads them.
   await page.goto("/changes");
