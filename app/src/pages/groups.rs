@@ -115,7 +115,7 @@ pub fn GroupsPage() -> impl IntoView {
             <DeletedNotice />
             <p class="muted">
                 <a href=routes::href(routes::CHANGES)>"Recent changes"</a>
-                " made through the console, deleted groups included."
+                ": made through the console or noticed outside it, deleted groups included."
             </p>
             <form class="search" method="get" action=routes::href(routes::GROUPS) role="search">
                 <label for="group-search">"Search"</label>
