@@ -23,7 +23,7 @@ use app::model::plan::{ApplyReport, Plan};
 use app::model::{GroupDetail, GroupSummary, TenantInfo};
 
 use crate::as_code::apply::{PLAN_CHANGED, Target, apply_reviewed};
-use crate::as_code::{Snapshot as TenantRead, document};
+use crate::as_code::{Snapshot as TenantRead, TenantState, document};
 use crate::audit::{self, Audit};
 use crate::cache::{Cached, SharedRead, Want};
 use crate::isc::model::{PasswordPolicy, PasswordSyncGroup, Source};
@@ -698,7 +698,7 @@ impl Backend for ConsoleBackend {
     }
 
     async fn export(&self, caller: &Reader) -> Result<ExportedDocument, AppError> {
-        let state = self.as_code_state(caller.credential()).await?.state();
+        let (_, state) = self.as_code_state(caller.credential()).await?;
         Ok(ExportedDocument {
             tenant: self.tenant.name.clone(),
             text: document::export(&state, &self.tenant.name),
@@ -755,7 +755,7 @@ impl Backend for ConsoleBackend {
             None => Some(match document::parse(stored.document.as_bytes()) {
                 Err(problems) => Plan::rejected(problems),
                 Ok(doc) => {
-                    let state = self.as_code_state(caller.credential()).await?.state();
+                    let (_, state) = self.as_code_state(caller.credential()).await?;
                     crate::as_code::plan::plan(&doc, &state).0
                 }
             }),
@@ -887,12 +887,17 @@ fn write_error(e: IscError, done: &str) -> AppError {
 /// "Sync groups as code" (`as_code`) for the pages: fresh reads, the stored documents, and the
 /// console's audited writes as the apply's [`Target`].
 impl ConsoleBackend {
-    /// Groups, sources and policies read fresh (a plan must see the tenant as it is); a read of
-    /// the complete list, so changes made outside the console are noted.
-    async fn as_code_state(&self, auth: &dyn Credential) -> Result<TenantRead, AppError> {
+    /// Groups, sources and policies read fresh (a plan must see the tenant as it is), and the
+    /// tenant state joined from them once; a read of the complete list, so changes made outside
+    /// the console are noted.
+    async fn as_code_state(
+        &self,
+        auth: &dyn Credential,
+    ) -> Result<(TenantRead, TenantState), AppError> {
         let snapshot = TenantRead::read(&self.isc, auth).await?;
-        self.audit.observe_list(&snapshot.state().groups).await;
-        Ok(snapshot)
+        let state = snapshot.state();
+        self.audit.observe_list(&state.groups).await;
+        Ok((snapshot, state))
     }
 
     async fn stored_plan(&self, id: &str) -> Result<crate::store::plans::StoredPlan, AppError> {
@@ -917,14 +922,14 @@ impl ConsoleBackend {
             Ok(doc) => doc,
             Err(problems) => return Ok(ApplyOutcome::Changed(Plan::rejected(problems))),
         };
-        let snapshot = self.as_code_state(caller.credential()).await?;
+        let (snapshot, state) = self.as_code_state(caller.credential()).await?;
         let target = ConsoleTarget {
             backend: self,
             admin: caller,
             catalog: snapshot.catalog(),
         };
         Ok(
-            match apply_reviewed(&doc, &snapshot.state(), reviewed, &target).await {
+            match apply_reviewed(&doc, &state, reviewed, &target).await {
                 Ok(report) => ApplyOutcome::Applied(report),
                 Err(plan) => ApplyOutcome::Changed(plan),
             },

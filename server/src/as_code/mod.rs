@@ -56,7 +56,7 @@ impl TenantState {
     ) -> TenantState {
         let catalog = Catalog::new(sources, policies);
         TenantState {
-            groups: groups.iter().map(|g| g.clone().detail(&catalog)).collect(),
+            groups: groups.iter().map(|g| g.detail(&catalog)).collect(),
             sources: sources.iter().map(Source::info).collect(),
             policies: policies.iter().map(PasswordPolicy::info).collect(),
         }
