@@ -38,8 +38,10 @@ const SITE_ROOT = process.env.BENCH_SITE_ROOT || path.join(ROOT, "target/site");
 const WRK_DIR = path.join(ROOT, "bench/wrk");
 const RESULTS = path.join(ROOT, "bench/results");
 const NO_LIMIT = "1000000000";
-// What a browser sends; pages are measured as browsers get them.
-const BROWSER_ENCODINGS = "gzip, deflate, br";
+// What a browser sends; pages are measured as browsers get them. Chromium 156's header (seen
+// by a server here); Firefox sends the same. Safari takes no zstd: BROTLI_ENCODINGS.
+const BROWSER_ENCODINGS = "gzip, deflate, br, zstd";
+const BROTLI_ENCODINGS = "gzip, deflate, br";
 const ERROR_MARKER = 'class="error-panel"';
 const started = Date.now();
 
@@ -405,7 +407,8 @@ async function measureSize(groups, browser, shared) {
   }
   const html = await probe(`${con.base}/groups`, { cookie });
   const htmlBytes = html.body.length;
-  const htmlBr = (await probe(`${con.base}/groups`, pageHeaders)).body.length;
+  const htmlCompressed = (await probe(`${con.base}/groups`, pageHeaders)).body.length;
+  const htmlBr = (await probe(`${con.base}/groups`, { cookie, "accept-encoding": BROTLI_ENCODINGS })).body.length;
 
   // 1. Page vs upstream, 16 connections, SECONDS each.
   log(`org of ${groups}: raw upstream list and three pages, ${CONNS} connections, ${SECONDS} s each`);
@@ -422,6 +425,14 @@ async function measureSize(groups, browser, shared) {
   }
   // The same list page without compression: what compressing the page costs.
   load.listIdentity = await wrk(`${con.base}/groups`, { headers: { cookie } });
+  await quiet();
+  await probe(`${con.base}/groups`, { cookie });
+  // The console's floor on this machine: its cheapest answer (/healthz: no session, no page, no
+  // database), through the same middleware as every page.
+  load.healthz = await wrk(`${con.base}/healthz`, {});
+  await quiet();
+  // And as a browser without zstd gets it (brotli).
+  load.listBrotli = await wrk(`${con.base}/groups`, { headers: { cookie, "accept-encoding": BROTLI_ENCODINGS } });
   await quiet();
   await probe(`${con.base}/groups`, { cookie });
 
@@ -456,7 +467,7 @@ async function measureSize(groups, browser, shared) {
 
   await stop(con.child);
   await stop(sb.child);
-  return { groups, pages, calls, load, scale: { connections: 1, p50Ms: single.p50Ms, load: single, latencyMs: LATENCY_MS, latentP50Ms: latent.p50Ms, latent }, htmlBytes, htmlBrBytes: htmlBr, asset, browser: browserFigures, startsMs: starts };
+  return { groups, pages, calls, load, scale: { connections: 1, p50Ms: single.p50Ms, load: single, latencyMs: LATENCY_MS, latentP50Ms: latent.p50Ms, latent }, htmlBytes, htmlCompressedBytes: htmlCompressed, htmlBrBytes: htmlBr, asset, browser: browserFigures, startsMs: starts };
 }
 
 async function measureWeight(base, html) {
@@ -798,7 +809,7 @@ function report(result) {
   for (const s of sizes) {
     const up = s.load.upstream;
     rows1.push([s.groups, "upstream list (raw)", rate(up.rps), fmt(up.p50Ms, 2), fmt(up.p99Ms, 2), fmt(up.p99Ms / up.p50Ms, 2), "1.00", up.nonOk]);
-    for (const [name, label] of [["list", "/groups"], ["detail", "/groups/{id}"], ["form", "/groups/new"], ["listIdentity", "/groups, uncompressed"]]) {
+    for (const [name, label] of [["list", "/groups"], ["detail", "/groups/{id}"], ["form", "/groups/new"], ["listIdentity", "/groups, uncompressed"], ["listBrotli", "/groups, brotli (no zstd)"], ["healthz", "floor: /healthz (no session, no page)"]]) {
       const r = s.load[name];
       rows1.push([s.groups, label, rate(r.rps), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.p99Ms / r.p50Ms, 2), fmt(r.rps / up.rps, 3), r.nonOk]);
     }
@@ -817,8 +828,8 @@ function report(result) {
   lines.push(table(["groups", "page", "cold", "warm", "cold: calls by route", "warm: per view by route"], rows2));
   lines.push("");
   lines.push(`3. Scale curve: /groups for one user (1 connection, ${SECONDS} s), upstream latency 0 and ${LATENCY_MS} ms per call; ms (chart: bench/results/scale.svg)`);
-  const rows3 = sizes.map((s) => [s.groups, fmt(s.scale.p50Ms, 2), fmt(s.scale.load.p99Ms, 2), fmt(s.scale.latentP50Ms, 1), fmt(s.scale.latent.p99Ms, 1), s.calls.list.warm, fmt(s.load.list.p50Ms, 1), kb(s.htmlBytes), kb(s.htmlBrBytes)]);
-  lines.push(table(["groups", "p50 (0 ms)", "p99 (0 ms)", `p50 (${LATENCY_MS} ms)`, `p99 (${LATENCY_MS} ms)`, "upstream calls/view (warm)", `p50 at ${CONNS} conns (0 ms)`, "HTML", "HTML br"], rows3));
+  const rows3 = sizes.map((s) => [s.groups, fmt(s.scale.p50Ms, 2), fmt(s.scale.load.p99Ms, 2), fmt(s.scale.latentP50Ms, 1), fmt(s.scale.latent.p99Ms, 1), s.calls.list.warm, fmt(s.load.list.p50Ms, 1), kb(s.htmlBytes), kb(s.htmlCompressedBytes), kb(s.htmlBrBytes)]);
+  lines.push(table(["groups", "p50 (0 ms)", "p99 (0 ms)", `p50 (${LATENCY_MS} ms)`, `p99 (${LATENCY_MS} ms)`, "upstream calls/view (warm)", `p50 at ${CONNS} conns (0 ms)`, "HTML", "HTML as sent", "HTML br"], rows3));
   lines.push("");
   const f = result.fanIn;
   lines.push(`4. Fan-in: ${f.users} helpdesk sessions (${f.sessions}) on ${f.paths[0]} and a detail page, ${f.seconds} s, org of ${f.groups} groups, sandbox rate limit 100 per 10 s (default)`);
@@ -894,7 +905,24 @@ function targets(result) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** `node bench/run.mjs --serve N`: a console on a generated org of N groups, signed in, left
+ * running for a profiler (`perf record -p PID`) or a manual wrk; prints what to point them at. */
+async function serve(groups) {
+  const sb = await startSandbox(groups);
+  const c = await startConsole(sb, path.join(TMP, `serve-${groups}`));
+  const cookie = await signIn(c.base, "admin", "2001:db8:ffff::1");
+  const id = (await json(`${sb.base}/beta/password-sync-groups?limit=1`, {
+    headers: { authorization: `Bearer ${await clientToken(sb, "admin-pat", "admin-pat-secret")}` },
+  }))[0]?.id;
+  process.stdout.write(
+    JSON.stringify({ console: c.base, consolePid: c.child.pid, sandbox: sb.base, cookie, group: id }, null, 2) + "\n",
+  );
+  await new Promise(() => {});
+}
+
 async function main() {
+  const at = process.argv.indexOf("--serve");
+  if (at !== -1) return serve(Number(process.argv[at + 1] || 10));
   for (const bin of [SANDBOX_BIN, SERVER_BIN]) if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run scripts/bench (it builds)`);
   const loadBefore = os.loadavg();
   const busyBefore = await machineBusy();

@@ -5,6 +5,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod bundle;
 #[cfg(feature = "ssr")]
 pub mod caller;
 mod components;
@@ -14,7 +15,7 @@ mod pages;
 pub mod routes;
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -42,7 +43,8 @@ pub const OUTPUT_NAME: &str = "sync-groups-console";
 pub const BASE_META: &str = "sgc-base";
 
 /// The HTML document the server renders around the app. The server provides the console's
-/// [`routes::Base`] in the context: scripts, the stylesheet and server-function calls go under it.
+/// [`routes::Base`] in the context (scripts, the stylesheet and server-function calls go under it)
+/// and the [`bundle::Bundle`]'s file names, read once at start-up.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let base = routes::Base::current();
     view! {
@@ -52,13 +54,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name=BASE_META content=base.path().to_string() />
-                <AutoReload options=options.clone() />
-                <HashedStylesheet
-                    options=options.clone()
-                    id="leptos"
-                    root=base.path().to_string()
-                />
-                <HydrationScripts options root=base.path().to_string() />
+                <AutoReload options />
+                <bundle::BundleHead />
                 <MetaTags />
             </head>
             <body>

@@ -3,29 +3,45 @@
 //! binary. Hashed names change with their content, so they are cached for a year as immutable;
 //! a build without hashes (tests, `cargo run`) serves the plain names, revalidated every time.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use app::bundle::{Bundle, BundleHashes};
 
 /// The hashes of this binary's site, read once (they are fixed for the binary's lifetime).
-struct Hashes {
-    css: Option<String>,
-}
-
-fn hashes() -> &'static Hashes {
-    static HASHES: OnceLock<Hashes> = OnceLock::new();
+fn hashes() -> &'static BundleHashes {
+    static HASHES: OnceLock<BundleHashes> = OnceLock::new();
     HASHES.get_or_init(|| {
         let text = std::env::current_exe()
             .ok()
             .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
             .and_then(|path| std::fs::read_to_string(path).ok())
             .unwrap_or_default();
-        let css = text
-            .lines()
-            .filter_map(|line| line.trim().split_once(':'))
-            .find(|(kind, _)| kind.trim() == "css")
-            .map(|(_, hash)| hash.trim().to_string())
-            .filter(|hash| !hash.is_empty());
-        Hashes { css }
+        parse_hashes(&text)
     })
+}
+
+/// `hash.txt` as cargo-leptos writes it: a `kind: hash` line per file.
+fn parse_hashes(text: &str) -> BundleHashes {
+    let of = |kind: &str| {
+        text.lines()
+            .filter_map(|line| line.trim().split_once(':'))
+            .find(|(k, _)| k.trim() == kind)
+            .map(|(_, hash)| hash.trim().to_string())
+            .filter(|hash| !hash.is_empty())
+    };
+    BundleHashes {
+        css: of("css"),
+        js: of("js"),
+        wasm: of("wasm"),
+    }
+}
+
+/// The bundle's file names, for every page's `<head>` (provided in each render's context).
+pub fn bundle() -> Arc<Bundle> {
+    static BUNDLE: OnceLock<Arc<Bundle>> = OnceLock::new();
+    BUNDLE
+        .get_or_init(|| Arc::new(Bundle::new(hashes())))
+        .clone()
 }
 
 /// cargo-leptos's hash file, beside the server binary.
@@ -38,8 +54,19 @@ pub fn hashed() -> bool {
 
 /// The stylesheet's path under the console (`/pkg/sync-groups-console[.hash].css`).
 pub fn stylesheet() -> String {
-    match &hashes().css {
-        Some(hash) => format!("/pkg/{}.{hash}.css", app::OUTPUT_NAME),
-        None => format!("/pkg/{}.css", app::OUTPUT_NAME),
+    bundle().css.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_hash_file_cargo_leptos_writes() {
+        let hashes = parse_hashes("js: J1\nwasm: W2\ncss: C3\n");
+        assert_eq!(hashes.js.as_deref(), Some("J1"));
+        assert_eq!(hashes.wasm.as_deref(), Some("W2"));
+        assert_eq!(hashes.css.as_deref(), Some("C3"));
+        assert_eq!(parse_hashes(""), BundleHashes::default());
     }
 }

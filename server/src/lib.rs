@@ -253,6 +253,7 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         move || {
             provide_context(backend.clone());
             provide_context(base.clone());
+            provide_context(assets::bundle());
             // This response's CSP nonce (see `security`), for the inline hydration script.
             let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
@@ -289,11 +290,14 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         router = router.nest(SANDBOX_PREFIX, sandbox.router());
     }
     let router = security::layers(router, public_url, config.auth.public_url.is_some());
-    // Pages, server-function answers and bundle files not already precompressed on disk: brotli
-    // or gzip at a middling level (the default brotli level costs tens of ms per page).
+    // Pages, server-function answers and bundle files not already precompressed on disk. zstd
+    // where the browser takes it (Chromium and Firefox do): at a page's size it costs about a
+    // tenth of brotli's CPU for 10-15 % more bytes, and brotli was a third of the CPU of a
+    // signed-in page view (perf, `node bench/run.mjs --serve`). Brotli or gzip otherwise. Level 4:
+    // the default brotli level costs tens of ms per page.
     let router = router.layer(
         tower_http::compression::CompressionLayer::new()
-            .quality(tower_http::CompressionLevel::Precise(5)),
+            .quality(tower_http::CompressionLevel::Precise(4)),
     );
     let in_flight = metrics::InFlight::default();
     let router = router.layer(axum::middleware::from_fn_with_state(
