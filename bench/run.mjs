@@ -464,6 +464,7 @@ async function measureSize(groups, browser, shared) {
   // The edit form of a 2,000-group tenant takes seconds per load: the list page only there.
   const browserPages = groups <= 250 ? [pages.list, pages.form] : [pages.list];
   const browserFigures = browser ? await measureBrowser(browser, con.base, cookie, browserPages) : null;
+  if (browserFigures) browserFigures.contentFloor = await measureBrowserFloor(browser, withoutBundle(html.text()));
 
   await stop(con.child);
   await stop(sb.child);
@@ -588,12 +589,26 @@ async function measureBrowser(browser, base, cookieHeader, paths) {
   return out;
 }
 
-/** What headless Chromium alone costs here: a tiny static page (no CSS, no script) served by
- * this process, loaded like the console's pages. The floor under any FCP figure. */
-async function measureBrowserFloor(browser) {
-  const page = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head>' +
-    "<body><h1>Password sync groups</h1><p>A static page without CSS or script.</p></body></html>";
+const TINY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head>' +
+  "<body><h1>Password sync groups</h1><p>A static page without CSS or script.</p></body></html>";
+
+/** The console's page as it sent it, without its stylesheet and scripts: what laying out and
+ * painting the page's own content costs the browser (FCP minus this is what CSS and JS add). */
+function withoutBundle(html) {
+  return html
+    .replace(/<link[^>]*rel="(stylesheet|modulepreload|preload)"[^>]*>/g, "")
+    .replace(/<script[^>]*>[\s\S]*?<\/script>/g, "");
+}
+
+/** What headless Chromium alone costs here: a static page (by default a tiny one, no CSS, no
+ * script) served by this process, loaded like the console's pages. The floor under any FCP
+ * figure. */
+async function measureBrowserFloor(browser, page = TINY_PAGE) {
   const server = http.createServer((req, res) => {
+    if (req.url !== "/") {
+      res.writeHead(404, { "content-length": 0 });
+      return res.end();
+    }
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page) });
     res.end(page);
   });
@@ -687,9 +702,11 @@ async function renameAndWatch(sb, consoleBase, token, group, cookie) {
   while (Date.now() - changed < 40_000) {
     polls++;
     // The list shows one page of rows: search for the new name (the search box echoes the
-    // query, so look for the row's link).
+    // query, so look for the row's link; the release build's erased components put a hydration
+    // marker `<!>` after the text).
     const res = await request(`${consoleBase}/groups?q=${encodeURIComponent(name)}`, { headers: { cookie, "accept-encoding": "identity" } });
-    if (res.status === 200 && res.text().includes(`>${name}</a>`)) return { visibleAfterSecs: (Date.now() - changed) / 1000, polls };
+    const html = res.text();
+    if (res.status === 200 && (html.includes(`>${name}</a>`) || html.includes(`>${name}<!></a>`))) return { visibleAfterSecs: (Date.now() - changed) / 1000, polls };
     await sleep(500);
   }
   return { visibleAfterSecs: null, polls, error: "not visible within 40 s" };
@@ -840,9 +857,11 @@ function report(result) {
   const rows5 = [];
   for (const s of sizes) {
     if (!s.browser) continue;
-    for (const b of Object.values(s.browser)) {
+    for (const b of [s.browser.list, s.browser.form].filter(Boolean)) {
       rows5.push([s.groups, b.path, fmt(b.ttfbMs, 1), fmt(b.fcpMs, 1), fmt(b.lcpMs, 1), fmt(b.hydratedMs, 1), kb(b.firstVisitBytes), b.repeatVisit ? `${kb(b.repeatVisit.assets)} (document ${kb(b.repeatVisit.document)})` : "n/a"]);
     }
+    const cf = s.browser.contentFloor;
+    if (cf) rows5.push([s.groups, "/groups as sent, without CSS/JS, served static (content floor)", fmt(cf.ttfbMs, 1), fmt(cf.fcpMs, 1), "", "", "", ""]);
   }
   const fl = result.browserFloor;
   rows5.push(["-", "static page, no CSS/JS (floor)", fmt(fl.ttfbMs, 1), fmt(fl.fcpMs, 1), "", "", "", ""]);
@@ -896,7 +915,7 @@ function targets(result) {
   }
   t("hydrate bundle (wasm + js), brotli", "≤ 300 KB", kb(result.weight.hydrateBr), result.weight.hydrateBr <= 300 * 1024);
   for (const s of result.sizes.filter((s) => s.browser && s.groups <= 250)) {
-    t(`first contentful paint /groups, ${s.groups} groups`, "≤ 50 ms", `${fmt(s.browser.list.fcpMs, 1)} ms (static page floor ${fmt(result.browserFloor.fcpMs, 1)} ms)`, s.browser.list.fcpMs <= 50);
+    t(`first contentful paint /groups, ${s.groups} groups`, "≤ 50 ms", `${fmt(s.browser.list.fcpMs, 1)} ms (floors: tiny page ${fmt(result.browserFloor.fcpMs, 1)} ms, this page without CSS/JS ${fmt(s.browser.contentFloor?.fcpMs, 1)} ms)`, s.browser.list.fcpMs <= 50);
   }
   t(`RSS with ${result.memory.sessions} sessions`, "≤ 150 MB", `${fmt(result.memory.withSessionsMb)} MB`, result.memory.withSessionsMb <= 150);
   t("start to first answer (median)", "≤ 1 s", `${fmt(result.startMs.median)} ms`, result.startMs.median <= 1000);
