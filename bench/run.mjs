@@ -620,6 +620,8 @@ async function measureBrowserFloor(browser, page = TINY_PAGE) {
       const context = await browser.newContext();
       const p = await context.newPage();
       await p.goto(url, { waitUntil: "load" });
+      // A large page may paint after `load`: wait for the paint entry (at most 3 s).
+      await p.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0, null, { timeout: 3000 }).catch(() => {});
       await sleep(50);
       loads.push(
         await p.evaluate(() => {
