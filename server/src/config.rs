@@ -558,18 +558,28 @@ fn is_loopback_http(url: &Url) -> bool {
         }
 }
 
-/// `acme.api.identitynow.com` → `acme`.
+/// `acme.api.identitynow.com` → `acme`; an address (a tunnel, a test tenant) stays whole: its
+/// first part (`127`) names nothing.
 fn tenant_name_from_host(url: &Url) -> String {
-    url.host_str()
-        .and_then(|h| h.split('.').next())
-        .unwrap_or("ISC")
-        .to_string()
+    match url.host() {
+        Some(url::Host::Domain(host)) => host.split('.').next().unwrap_or(host).to_string(),
+        Some(address) => address.to_string(),
+        None => "ISC".to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn the_tenant_is_named_after_its_host() {
+        let name = |u: &str| tenant_name_from_host(&Url::parse(u).expect("url"));
+        assert_eq!(name("https://acme.api.identitynow.com"), "acme");
+        assert_eq!(name("http://127.0.0.1:8080/"), "127.0.0.1");
+        assert_eq!(name("http://[::1]:8080/"), "[::1]");
+    }
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars
