@@ -155,7 +155,8 @@ impl<T> SharedRead<T> {
     {
         let (_, generation) = self.current();
         crate::metrics::shared_read(self.what, "loaded");
-        match load().await {
+        // Its requests go first in the ISC budget: every reader is waiting on this one.
+        match crate::isc::budget::shared(load()).await {
             Ok(value) => {
                 let loaded = Cached::now(value);
                 let mut slot = self.lock();
