@@ -13,7 +13,7 @@ use app::error::AppError;
 use app::routes::{self, Base};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_sessions::Session;
@@ -56,7 +56,7 @@ async fn download(State(d): State<Arc<Download>>, request: Request) -> Response 
     };
     if matches!(caller, Caller::SignedOut) {
         // As for a page: sign in, then back to the export page (which offers the download).
-        return found(&d.base.href(&routes::login(Some(routes::EXPORT))));
+        return crate::auth::found(&d.base.href(&routes::login(Some(routes::EXPORT))));
     }
     let reader = match caller.reader() {
         Ok(reader) => reader,
@@ -103,34 +103,16 @@ fn file_name_part(tenant: &str) -> String {
     }
 }
 
-/// A refusal or failure, in the console's words, with a way back to the export page.
+/// A refusal or failure, in the console's words, with a way back to the export page (never
+/// cached: `plain_page` says so).
 fn refused(base: &Base, error: &AppError) -> Response {
-    let mut response = crate::plain_page::render(
+    crate::plain_page::render(
         base,
         error.status_code(),
         "Export not available",
         &error.to_string(),
         ("Back to the export page", routes::EXPORT),
-    );
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// 302 to `location` (a browser URL), never cached.
-fn found(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(value) => (
-            StatusCode::FOUND,
-            [
-                (header::LOCATION, value),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-        )
-            .into_response(),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Bad redirect.").into_response(),
-    }
+    )
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub use caller::resolve_caller;
 pub use cookies::CookieRules;
 pub use error::{AuthError, AuthSetupError, error_chain};
 pub use oauth::{Endpoints, discover_authorize_url, join as join_url};
-pub use routes::routes;
+pub use routes::{found, routes};
 pub use session::{SESSION_COOKIE, SIGNED_IN_COOKIE};
 
 use crate::store::sessions::SessionTable;
