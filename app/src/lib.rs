@@ -20,21 +20,9 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
-use pages::coverage::CoveragePage;
-use pages::export::ExportPage;
-use pages::group_delete::GroupDeletePage;
-use pages::group_detail::GroupDetailPage;
-use pages::group_form::GroupFormPage;
-use pages::group_review::GroupReviewPage;
 use pages::groups::GroupsPage;
-use pages::history::{ChangesPage, GroupHistoryPage};
-use pages::lookups::LookupsPage;
-use pages::no_access::NoAccessPage;
+use pages::lazy;
 use pages::not_found::NotFound;
-use pages::people::PeoplePage;
-use pages::person::PersonPage;
-use pages::plan::{PlanFormPage, PlanPage};
-use pages::signin::SignInPage;
 
 /// Name of the site's CSS/JS/wasm bundle, as configured in `[[workspace.metadata.leptos]]`.
 pub const OUTPUT_NAME: &str = "sync-groups-console";
@@ -139,39 +127,55 @@ pub fn App() -> impl IntoView {
                     // work without JavaScript (streamed Suspense needs a script to swap content
                     // in) and can answer with the right status, e.g. 404 for an unknown id.
                     <Route path=path!("groups") view=GroupsPage ssr=SsrMode::Async />
-                    <Route path=path!("groups/new") view=GroupFormPage ssr=SsrMode::Async />
                     <Route
-                        path=path!("groups/new/review")
-                        view=GroupReviewPage
+                        path=path!("groups/new")
+                        view=lazy::GroupForm::route()
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("groups/:id/edit") view=GroupFormPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("groups/new/review")
+                        view=lazy::GroupReview::route()
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("groups/:id")
+                        view=lazy::GroupDetail::route()
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("groups/:id/edit")
+                        view=lazy::GroupForm::route()
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("groups/:id/edit/review")
-                        view=GroupReviewPage
+                        view=lazy::GroupReview::route()
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("groups/:id/history")
-                        view=GroupHistoryPage
+                        view=lazy::GroupHistory::route()
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("changes") view=ChangesPage ssr=SsrMode::Async />
+                    <Route path=path!("changes") view=lazy::Changes::route() ssr=SsrMode::Async />
                     <Route
                         path=path!("groups/:id/delete")
-                        view=GroupDeletePage
+                        view=lazy::GroupDelete::route()
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("coverage") view=CoveragePage ssr=SsrMode::Async />
-                    <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
-                    <Route path=path!("people/:id") view=PersonPage ssr=SsrMode::Async />
-                    <Route path=path!("lookups") view=LookupsPage ssr=SsrMode::Async />
-                    <Route path=path!("export") view=ExportPage ssr=SsrMode::Async />
-                    <Route path=path!("plan") view=PlanFormPage ssr=SsrMode::Async />
-                    <Route path=path!("plans/:id") view=PlanPage ssr=SsrMode::Async />
-                    <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async />
-                    <Route path=path!("no-access") view=NoAccessPage ssr=SsrMode::Async />
+                    <Route path=path!("coverage") view=lazy::Coverage::route() ssr=SsrMode::Async />
+                    <Route path=path!("people") view=lazy::People::route() ssr=SsrMode::Async />
+                    <Route path=path!("people/:id") view=lazy::Person::route() ssr=SsrMode::Async />
+                    <Route path=path!("lookups") view=lazy::Lookups::route() ssr=SsrMode::Async />
+                    <Route path=path!("export") view=lazy::Export::route() ssr=SsrMode::Async />
+                    <Route path=path!("plan") view=lazy::PlanForm::route() ssr=SsrMode::Async />
+                    <Route path=path!("plans/:id") view=lazy::Plan::route() ssr=SsrMode::Async />
+                    <Route path=path!("signin") view=lazy::SignIn::route() ssr=SsrMode::Async />
+                    <Route
+                        path=path!("no-access")
+                        view=lazy::NoAccess::route()
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </Layout>
         </Router>

@@ -4,5 +4,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // `hydrate_lazy`: a page in its own piece of the wasm (app `pages::lazy`) is fetched before
+    // its HTML is hydrated.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -3,36 +3,106 @@
 //! binary. Hashed names change with their content, so they are cached for a year as immutable;
 //! a build without hashes (tests, `cargo run`) serves the plain names, revalidated every time.
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use app::bundle::{Bundle, BundleHashes};
+use app::routes::Base;
+use leptos::WasmSplitManifest;
+use leptos::prelude::ArcStoredValue;
 
-/// The hashes of this binary's site, read once (they are fixed for the binary's lifetime).
-fn hashes() -> &'static BundleHashes {
-    static HASHES: OnceLock<BundleHashes> = OnceLock::new();
-    HASHES.get_or_init(|| {
-        let text = std::env::current_exe()
+/// The hashes of a split bundle's extra files (`cargo leptos build --split`): the manifest of
+/// which wasm pieces each lazy page needs, and the script that loads them.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct SplitHashes {
+    manifest: Option<String>,
+    loader: Option<String>,
+}
+
+/// `hash.txt` beside this binary, read once (it is fixed for the binary's lifetime).
+fn hash_file() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        std::env::current_exe()
             .ok()
             .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
             .and_then(|path| std::fs::read_to_string(path).ok())
-            .unwrap_or_default();
-        parse_hashes(&text)
+            .unwrap_or_default()
     })
+}
+
+/// The hashes of this binary's site.
+fn hashes() -> &'static BundleHashes {
+    static HASHES: OnceLock<BundleHashes> = OnceLock::new();
+    HASHES.get_or_init(|| parse_hashes(hash_file()))
+}
+
+/// One `kind: hash` line of `hash.txt`.
+fn hash_of(text: &str, kind: &str) -> Option<String> {
+    text.lines()
+        .filter_map(|line| line.trim().split_once(':'))
+        .find(|(k, _)| k.trim() == kind)
+        .map(|(_, hash)| hash.trim().to_string())
+        .filter(|hash| !hash.is_empty())
 }
 
 /// `hash.txt` as cargo-leptos writes it: a `kind: hash` line per file.
 fn parse_hashes(text: &str) -> BundleHashes {
-    let of = |kind: &str| {
-        text.lines()
-            .filter_map(|line| line.trim().split_once(':'))
-            .find(|(k, _)| k.trim() == kind)
-            .map(|(_, hash)| hash.trim().to_string())
-            .filter(|hash| !hash.is_empty())
-    };
     BundleHashes {
-        css: of("css"),
-        js: of("js"),
-        wasm: of("wasm"),
+        css: hash_of(text, "css"),
+        js: hash_of(text, "js"),
+        wasm: hash_of(text, "wasm"),
+    }
+}
+
+fn parse_split_hashes(text: &str) -> SplitHashes {
+    SplitHashes {
+        manifest: hash_of(text, "manifest"),
+        loader: hash_of(text, "split"),
+    }
+}
+
+/// The wasm pieces of a split bundle, for leptos to preload the ones the page it renders needs
+/// (its lazy routes, `app::pages::lazy`): without the preload the browser would learn of a
+/// page's piece only after the main wasm has started, one round trip later. `None` for a bundle
+/// built without `--split`, or when the manifest cannot be read (pages then still work; their
+/// pieces load on demand).
+pub fn split_manifest(site_root: &str, base: &Base) -> Option<WasmSplitManifest> {
+    static MANIFEST: OnceLock<Option<Split>> = OnceLock::new();
+    let (pieces, loader) = MANIFEST
+        .get_or_init(|| read_split_manifest(Path::new(site_root), hash_file()))
+        .as_ref()?;
+    Some(WasmSplitManifest(ArcStoredValue::new((
+        base.href("/pkg"),
+        pieces.clone(),
+        loader.clone(),
+    ))))
+}
+
+/// The manifest (lazy function → the wasm pieces it needs) and the loader script's file name.
+type Split = (HashMap<String, Vec<String>>, String);
+
+fn read_split_manifest(site_root: &Path, hash_text: &str) -> Option<Split> {
+    let hashes = parse_split_hashes(hash_text);
+    let name = |stem: &str, hash: &Option<String>, ext: &str, plain: &str| match hash {
+        Some(hash) => format!("{stem}.{hash}.{ext}"),
+        None => format!("{stem}{plain}.{ext}"),
+    };
+    let manifest = name("__wasm_split_manifest", &hashes.manifest, "json", "");
+    let loader = name(
+        "__wasm_split",
+        &hashes.loader,
+        "js",
+        ".______________________",
+    );
+    let text = std::fs::read_to_string(site_root.join("pkg").join(manifest)).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(pieces) => Some((pieces, loader)),
+        Err(error) => {
+            tracing::warn!(%error, "the bundle's split manifest is unreadable; lazy pages will load their wasm on demand");
+            None
+        }
     }
 }
 
@@ -68,5 +138,24 @@ mod tests {
         assert_eq!(hashes.wasm.as_deref(), Some("W2"));
         assert_eq!(hashes.css.as_deref(), Some("C3"));
         assert_eq!(parse_hashes(""), BundleHashes::default());
+    }
+
+    #[test]
+    fn a_split_bundle_s_manifest_is_found_by_its_hash() {
+        let dir = std::env::temp_dir().join(format!("sgc-split-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pkg")).expect("temp dir");
+        std::fs::write(
+            dir.join("pkg/__wasm_split_manifest.M1.json"),
+            r#"{"group_form_view_1": ["split_3", "split_7"]}"#,
+        )
+        .expect("manifest");
+        let (pieces, loader) =
+            read_split_manifest(&dir, "js: J1\nwasm: W2\ncss: C3\nmanifest: M1\nsplit: S4\n")
+                .expect("a manifest");
+        assert_eq!(loader, "__wasm_split.S4.js");
+        assert_eq!(pieces["group_form_view_1"], ["split_3", "split_7"]);
+        // An unsplit bundle has none.
+        assert!(read_split_manifest(&dir, "js: J1\nwasm: W2\ncss: C3\n").is_none());
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

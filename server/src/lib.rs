@@ -248,12 +248,16 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         .build();
     let routes = generate_route_list(App);
     let downloads = export::routes(auth.clone(), backend.clone(), base.clone());
+    let split_manifest = assets::split_manifest(&config.site_root, &base);
     let context = {
         let base = base.clone();
         move || {
             provide_context(backend.clone());
             provide_context(base.clone());
             provide_context(assets::bundle());
+            if let Some(manifest) = &split_manifest {
+                provide_context(manifest.clone());
+            }
             // This response's CSP nonce (see `security`), for the inline hydration script.
             let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());

@@ -6,6 +6,7 @@ pub mod group_form;
 pub mod group_review;
 pub mod groups;
 pub mod history;
+pub mod lazy;
 pub mod lookups;
 pub mod no_access;
 pub mod not_found;
