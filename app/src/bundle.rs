@@ -19,6 +19,9 @@ pub struct Bundle {
     pub css: String,
     pub js: String,
     pub wasm: String,
+    /// The script that loads lazy pages' wasm pieces, in a split build (`cargo leptos --split`).
+    /// The JS imports it; preloading it saves the browser a round trip.
+    pub split_loader: Option<String>,
 }
 
 /// The content hashes cargo-leptos gives the bundle's files (`hash-files = true`).
@@ -27,6 +30,8 @@ pub struct BundleHashes {
     pub css: Option<String>,
     pub js: Option<String>,
     pub wasm: Option<String>,
+    /// The split build's loader script (`split: <hash>` in `hash.txt`).
+    pub split: Option<String>,
 }
 
 impl Bundle {
@@ -41,6 +46,10 @@ impl Bundle {
             css: name("css", &hashes.css, ""),
             js: name("js", &hashes.js, ""),
             wasm: name("wasm", &hashes.wasm, "_bg"),
+            split_loader: hashes
+                .split
+                .as_ref()
+                .map(|hash| format!("/pkg/__wasm_split.{hash}.js")),
         }
     }
 
@@ -96,10 +105,15 @@ pub fn BundleHead() -> impl IntoView {
         base.href(&bundle.wasm),
     );
     let script = hydration_script(&js, &wasm);
+    let loader = bundle.split_loader.as_ref().map(|loader| base.href(loader));
     view! {
         // `id="leptos"`: cargo-leptos's live reload swaps the stylesheet it finds by this id.
         <link id="leptos" rel="stylesheet" href=css />
         <link rel="modulepreload" href=js crossorigin="anonymous" />
+        {loader
+            .map(|loader| {
+                view! { <link rel="modulepreload" href=loader crossorigin="anonymous" /> }
+            })}
         // Fetched by the script as soon as the page arrives, not after the script has run.
         <link
             rel="preload"
@@ -124,13 +138,19 @@ mod tests {
             css: Some("c1".into()),
             js: Some("j2".into()),
             wasm: Some("w3".into()),
+            split: Some("s4".into()),
         });
         assert_eq!(hashed.css, "/pkg/sync-groups-console.c1.css");
         assert_eq!(hashed.js, "/pkg/sync-groups-console.j2.js");
         assert_eq!(hashed.wasm, "/pkg/sync-groups-console.w3.wasm");
+        assert_eq!(
+            hashed.split_loader.as_deref(),
+            Some("/pkg/__wasm_split.s4.js")
+        );
         let plain = Bundle::new(&BundleHashes::default());
         assert_eq!(plain.css, "/pkg/sync-groups-console.css");
         assert_eq!(plain.wasm, "/pkg/sync-groups-console_bg.wasm");
+        assert_eq!(plain.split_loader, None);
     }
 
     #[test]

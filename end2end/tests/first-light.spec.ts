@@ -84,10 +84,51 @@ test("the bundle is served compressed and cached for good, pages never", async (
     expect(kinds, `the ${kind} of the bundle was loaded`).toContain(kind);
   }
   for (const b of bundle) {
-    expect(b.url, "a content hash in the name").toMatch(/sync-groups-console\.[A-Za-z0-9_-]{10,}\.(css|js|wasm)$/);
+    // The bundle's own files, and the loader of the lazy pages' wasm pieces.
+    expect(b.url, "a content hash in the name").toMatch(
+      /\/(sync-groups-console|__wasm_split)\.[A-Za-z0-9_-]{10,}\.(css|js|wasm)$/,
+    );
     expect(b.encoding, `${b.url} compressed`).toMatch(/^(br|gzip)$/);
     expect(b.cache, `${b.url} cached`).toBe("public, max-age=31536000, immutable");
   }
   const groups = await page.request.get("/groups");
   expect(groups.headers()["cache-control"]).toBe("no-store");
+});
+
+test("the list loads no other page's code; a form preloads and loads its own piece, then hydrates", async ({ page }) => {
+  const pieces: string[] = [];
+  page.on("request", (r) => {
+    const name = new URL(r.url()).pathname.split("/").pop() ?? "";
+    if (/^(split_|chunk_).*\.wasm$/.test(name)) pieces.push(name);
+  });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+
+  await signIn(page, "admin");
+  await hydrated(page);
+  expect(pieces, "the list hydrates from the main bundle alone").toEqual([]);
+
+  // The create form, opened directly: its piece is named in the page's head (so the browser
+  // fetches it alongside the main bundle) and loaded before the form hydrates.
+  const html = await (await page.request.get("/groups/new")).text();
+  const preloaded = [...html.matchAll(/href="[^"]*\/pkg\/((?:split_|chunk_)[^"]+\.wasm)"/g)].map(
+    (m) => m[1],
+  );
+  expect(preloaded.some((p) => p.startsWith("split___group_form_view")), "the form's piece is preloaded").toBe(true);
+  await page.goto("/groups/new");
+  await hydrated(page);
+  expect(pieces.some((p) => p.startsWith("split___group_form_view")), "the form's piece was loaded").toBe(true);
+
+  // A page reached by a link inside the console loads its piece then, without a page load.
+  pieces.length = 0;
+  await page.goto("/groups");
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.locator("table.groups tbody tr a").first().click();
+  await expect(page).toHaveURL(/\/groups\/[^/]+$/);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(pieces.some((p) => p.startsWith("split___group_detail_view")), "the detail page's piece was loaded").toBe(true);
+  expect(errors).toEqual([]);
 });

@@ -12,14 +12,6 @@ use app::routes::Base;
 use leptos::WasmSplitManifest;
 use leptos::prelude::ArcStoredValue;
 
-/// The hashes of a split bundle's extra files (`cargo leptos build --split`): the manifest of
-/// which wasm pieces each lazy page needs, and the script that loads them.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct SplitHashes {
-    manifest: Option<String>,
-    loader: Option<String>,
-}
-
 /// `hash.txt` beside this binary, read once (it is fixed for the binary's lifetime).
 fn hash_file() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
@@ -53,52 +45,40 @@ fn parse_hashes(text: &str) -> BundleHashes {
         css: hash_of(text, "css"),
         js: hash_of(text, "js"),
         wasm: hash_of(text, "wasm"),
-    }
-}
-
-fn parse_split_hashes(text: &str) -> SplitHashes {
-    SplitHashes {
-        manifest: hash_of(text, "manifest"),
-        loader: hash_of(text, "split"),
+        split: hash_of(text, "split"),
     }
 }
 
 /// The wasm pieces of a split bundle, for leptos to preload the ones the page it renders needs
 /// (its lazy routes, `app::pages::lazy`): without the preload the browser would learn of a
 /// page's piece only after the main wasm has started, one round trip later. `None` for a bundle
-/// built without `--split`, or when the manifest cannot be read (pages then still work; their
-/// pieces load on demand).
+/// built without `--split` (or without hashed names), or when the manifest cannot be read:
+/// pages then still work, and their pieces load on demand.
 pub fn split_manifest(site_root: &str, base: &Base) -> Option<WasmSplitManifest> {
-    static MANIFEST: OnceLock<Option<Split>> = OnceLock::new();
-    let (pieces, loader) = MANIFEST
+    static PIECES: OnceLock<Option<Pieces>> = OnceLock::new();
+    let loader = bundle().split_loader.clone()?;
+    let pieces = PIECES
         .get_or_init(|| read_split_manifest(Path::new(site_root), hash_file()))
         .as_ref()?;
     Some(WasmSplitManifest(ArcStoredValue::new((
         base.href("/pkg"),
         pieces.clone(),
-        loader.clone(),
+        // leptos wants the loader's name inside the pkg directory.
+        loader.trim_start_matches("/pkg/").to_string(),
     ))))
 }
 
-/// The manifest (lazy function → the wasm pieces it needs) and the loader script's file name.
-type Split = (HashMap<String, Vec<String>>, String);
+/// The split manifest: each lazy function's name → the wasm pieces it needs.
+type Pieces = HashMap<String, Vec<String>>;
 
-fn read_split_manifest(site_root: &Path, hash_text: &str) -> Option<Split> {
-    let hashes = parse_split_hashes(hash_text);
-    let name = |stem: &str, hash: &Option<String>, ext: &str, plain: &str| match hash {
-        Some(hash) => format!("{stem}.{hash}.{ext}"),
-        None => format!("{stem}{plain}.{ext}"),
-    };
-    let manifest = name("__wasm_split_manifest", &hashes.manifest, "json", "");
-    let loader = name(
-        "__wasm_split",
-        &hashes.loader,
-        "js",
-        ".______________________",
-    );
-    let text = std::fs::read_to_string(site_root.join("pkg").join(manifest)).ok()?;
+fn read_split_manifest(site_root: &Path, hash_text: &str) -> Option<Pieces> {
+    let hash = hash_of(hash_text, "manifest")?;
+    let path = site_root
+        .join("pkg")
+        .join(format!("__wasm_split_manifest.{hash}.json"));
+    let text = std::fs::read_to_string(path).ok()?;
     match serde_json::from_str(&text) {
-        Ok(pieces) => Some((pieces, loader)),
+        Ok(pieces) => Some(pieces),
         Err(error) => {
             tracing::warn!(%error, "the bundle's split manifest is unreadable; lazy pages will load their wasm on demand");
             None
@@ -137,6 +117,7 @@ mod tests {
         assert_eq!(hashes.js.as_deref(), Some("J1"));
         assert_eq!(hashes.wasm.as_deref(), Some("W2"));
         assert_eq!(hashes.css.as_deref(), Some("C3"));
+        assert_eq!(hashes.split, None);
         assert_eq!(parse_hashes(""), BundleHashes::default());
     }
 
@@ -149,10 +130,9 @@ mod tests {
             r#"{"group_form_view_1": ["split_3", "split_7"]}"#,
         )
         .expect("manifest");
-        let (pieces, loader) =
+        let pieces =
             read_split_manifest(&dir, "js: J1\nwasm: W2\ncss: C3\nmanifest: M1\nsplit: S4\n")
                 .expect("a manifest");
-        assert_eq!(loader, "__wasm_split.S4.js");
         assert_eq!(pieces["group_form_view_1"], ["split_3", "split_7"]);
         // An unsplit bundle has none.
         assert!(read_split_manifest(&dir, "js: J1\nwasm: W2\ncss: C3\n").is_none());
