@@ -444,6 +444,8 @@ async function measureSize(groups, browser, shared) {
   await control(sb, "faults", { latencyMs: LATENCY_MS });
   await probe(`${con.base}/groups`, pageHeaders);
   const latent = await wrk(`${con.base}/groups`, { conns: 1, threads: 1, headers: pageHeaders });
+  // The yardstick a real tenant gives: one raw upstream list call, with the same latency.
+  const rawLatent = await wrk(rawUrl, { conns: 1, threads: 1, headers: { authorization: `Bearer ${token}` } });
   await control(sb, "faults", { latencyMs: 0 });
   await quiet();
 
@@ -468,7 +470,7 @@ async function measureSize(groups, browser, shared) {
 
   await stop(con.child);
   await stop(sb.child);
-  return { groups, pages, calls, load, scale: { connections: 1, p50Ms: single.p50Ms, load: single, latencyMs: LATENCY_MS, latentP50Ms: latent.p50Ms, latent }, htmlBytes, htmlCompressedBytes: htmlCompressed, htmlBrBytes: htmlBr, asset, browser: browserFigures, startsMs: starts };
+  return { groups, pages, calls, load, scale: { connections: 1, p50Ms: single.p50Ms, load: single, latencyMs: LATENCY_MS, latentP50Ms: latent.p50Ms, latent, rawLatentP50Ms: rawLatent.p50Ms }, htmlBytes, htmlCompressedBytes: htmlCompressed, htmlBrBytes: htmlBr, asset, browser: browserFigures, startsMs: starts };
 }
 
 async function measureWeight(base, html) {
@@ -864,8 +866,8 @@ function report(result) {
   lines.push(table(["groups", "page", "cold", "warm", "cold: calls by route", "warm: per view by route"], rows2));
   lines.push("");
   lines.push(`3. Scale curve: /groups for one user (1 connection, ${SECONDS} s), upstream latency 0 and ${LATENCY_MS} ms per call; ms (chart: bench/results/scale.svg)`);
-  const rows3 = sizes.map((s) => [s.groups, fmt(s.scale.p50Ms, 2), fmt(s.scale.load.p99Ms, 2), fmt(s.scale.latentP50Ms, 1), fmt(s.scale.latent.p99Ms, 1), s.calls.list.warm, fmt(s.load.list.p50Ms, 1), kb(s.htmlBytes), kb(s.htmlCompressedBytes), kb(s.htmlBrBytes)]);
-  lines.push(table(["groups", "p50 (0 ms)", "p99 (0 ms)", `p50 (${LATENCY_MS} ms)`, `p99 (${LATENCY_MS} ms)`, "upstream calls/view (warm)", `p50 at ${CONNS} conns (0 ms)`, "HTML", "HTML as sent", "HTML br"], rows3));
+  const rows3 = sizes.map((s) => [s.groups, fmt(s.scale.p50Ms, 2), fmt(s.scale.load.p99Ms, 2), fmt(s.scale.latentP50Ms, 1), fmt(s.scale.latent.p99Ms, 1), fmt(s.scale.rawLatentP50Ms, 1), s.calls.list.warm, fmt(s.load.list.p50Ms, 1), kb(s.htmlBytes), kb(s.htmlCompressedBytes), kb(s.htmlBrBytes)]);
+  lines.push(table(["groups", "p50 (0 ms)", "p99 (0 ms)", `p50 (${LATENCY_MS} ms)`, `p99 (${LATENCY_MS} ms)`, `raw upstream list p50 (${LATENCY_MS} ms)`, "upstream calls/view (warm)", `p50 at ${CONNS} conns (0 ms)`, "HTML", "HTML as sent", "HTML br"], rows3));
   lines.push("");
   const f = result.fanIn;
   lines.push(`4. Fan-in: ${f.users} helpdesk sessions (${f.sessions}) on ${f.paths[0]} and a detail page, ${f.seconds} s, org of ${f.groups} groups, sandbox rate limit 100 per 10 s (default)`);
@@ -911,6 +913,12 @@ function targets(result) {
   for (const s of result.sizes.filter((s) => s.groups <= 250)) {
     const ratio = s.load.list.rps / s.load.upstream.rps;
     t(`/groups req/s vs raw upstream list, ${s.groups} groups`, "≥ 0.25×", `${fmt(ratio, 3)}× (${fmt(s.load.list.rps, 0)} vs ${fmt(s.load.upstream.rps, 0)})`, ratio >= 0.25);
+  }
+  // Context for the row above: against an upstream that is as far away as a real tenant, the
+  // page (served from the shared cache) costs a fraction of the one call it stands for.
+  for (const s of result.sizes.filter((s) => s.scale.rawLatentP50Ms)) {
+    const r = s.scale.latentP50Ms / s.scale.rawLatentP50Ms;
+    t(`/groups p50 vs one raw upstream list call, both at ${LATENCY_MS} ms upstream latency, ${s.groups} groups (context)`, "-", `${fmt(r, 2)}× (${fmt(s.scale.latentP50Ms, 1)} vs ${fmt(s.scale.rawLatentP50Ms, 1)} ms)`, null);
   }
   if (result.asset) t(`static asset p50 on a kept-alive connection (${path.basename(result.asset.path)})`, "≤ 5 ms", `${fmt(result.asset.p50Ms, 2)} ms (${fmt(result.asset.rps, 0)} req/s)`, result.asset.p50Ms <= 5);
   const first = result.sizes.find((s) => s.browser)?.browser?.list;
