@@ -111,7 +111,10 @@ test("the list loads no other page's code; a form preloads and loads its own pie
 
   // The create form, opened directly: its piece is named in the page's head (so the browser
   // fetches it alongside the main bundle) and loaded before the form hydrates.
-  const html = await (await page.request.get("/groups/new")).text();
+  const response = await page.request.get("/groups/new");
+  expect(response.url(), "the form itself answered").toMatch(/\/groups\/new$/);
+  const html = await response.text();
+  console.log("DEBUG", response.status(), html.match(/<title>[^<]*/)?.[0], (html.match(/split___\w+/g) ?? []).join(","), html.length);
   const preloaded = [...html.matchAll(/href="[^"]*\/pkg\/((?:split_|chunk_)[^"]+\.wasm)"/g)].map(
     (m) => m[1],
   );

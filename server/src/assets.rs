@@ -9,8 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use app::bundle::{Bundle, BundleHashes};
 use app::routes::Base;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use leptos::WasmSplitManifest;
-use leptos::prelude::ArcStoredValue;
+use leptos::prelude::{ArcStoredValue, Owner, provide_context};
+use leptos::reactive::computed::ScopedFuture;
 
 /// `hash.txt` beside this binary, read once (it is fixed for the binary's lifetime).
 fn hash_file() -> &'static str {
@@ -66,6 +70,27 @@ pub fn split_manifest(site_root: &str, base: &Base) -> Option<WasmSplitManifest>
         // leptos wants the loader's name inside the pkg directory.
         loader.trim_start_matches("/pkg/").to_string(),
     ))))
+}
+
+/// Makes the split manifest visible where leptos_axum looks for it. leptos_axum writes a page's
+/// piece preloads after rendering it, reading the manifest from whatever reactive owner is
+/// current on the thread at that point, which is not the page's own (`ExtendResponse::from_app`
+/// in leptos_integration_utils 0.8.9). Provided in the page's render context, the preloads came
+/// or not depending on the owner an earlier request had left on the worker thread (a browser
+/// test saw the form without them after other tests). Here an owner holding the manifest is
+/// current for as long as the response is produced. Without it leptos also filled the
+/// preloads' `crossorigin` with the page's CSP nonce; now it is empty, which means `anonymous`.
+pub async fn with_split_manifest(
+    State(manifest): State<Option<WasmSplitManifest>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(manifest) = manifest else {
+        return next.run(request).await;
+    };
+    let owner = Owner::new_root(None);
+    owner.with(|| provide_context(manifest));
+    owner.with(|| ScopedFuture::new(next.run(request))).await
 }
 
 /// The split manifest: each lazy function's name → the wasm pieces it needs.

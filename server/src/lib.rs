@@ -255,9 +255,6 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             provide_context(backend.clone());
             provide_context(base.clone());
             provide_context(assets::bundle());
-            if let Some(manifest) = &split_manifest {
-                provide_context(manifest.clone());
-            }
             // This response's CSP nonce (see `security`), for the inline hydration script.
             let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
@@ -274,6 +271,11 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
+        // The preloads of a lazy page's wasm pieces (see `assets::with_split_manifest`).
+        .route_layer(axum::middleware::from_fn_with_state(
+            split_manifest,
+            assets::with_split_manifest,
+        ))
         .fallback(file_and_error_handler_with_context::<LeptosOptions, _>(
             context, shell,
         ))
