@@ -248,7 +248,6 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
         .build();
     let routes = generate_route_list(App);
     let downloads = export::routes(auth.clone(), backend.clone(), base.clone());
-    let split_manifest = assets::split_manifest(&config.site_root, &base);
     let context = {
         let base = base.clone();
         move || {
@@ -271,11 +270,6 @@ pub async fn build(config: &Config, local_addr: SocketAddr) -> Result<Console, S
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        // The preloads of a lazy page's wasm pieces (see `assets::with_split_manifest`).
-        .route_layer(axum::middleware::from_fn_with_state(
-            split_manifest,
-            assets::with_split_manifest,
-        ))
         .fallback(file_and_error_handler_with_context::<LeptosOptions, _>(
             context, shell,
         ))

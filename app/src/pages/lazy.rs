@@ -4,8 +4,8 @@
 //! wasm at each route below: the code only that page uses (its view, its forms, the types its
 //! data arrives in) is a separate file, fetched when the page is first shown. The list of groups,
 //! where nearly every visit starts, stays in the main bundle, so its first visit moves only what
-//! it needs (`./scripts/bench`, weight). The server tells the browser to preload the pieces of
-//! the page it renders, so hydrating a lazy page costs no extra round trip.
+//! it needs (`./scripts/bench`, weight). A lazy page opened directly fetches its pieces once the
+//! main wasm runs (`hydrate_lazy`), one round trip later than the main bundle.
 //!
 //! Without `--split` (plain `cargo leptos build`, `cargo test`) these are ordinary routes.
 
