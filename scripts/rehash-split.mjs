@@ -26,27 +26,22 @@ if (!pkg || !hashFile || !name) {
 
 const hashText = fs.readFileSync(hashFile, "utf8");
 const hashOf = (kind) => hashText.match(new RegExp(`^${kind}:\\s*(\\S+)\\s*$`, "m"))?.[1];
-const js = hashOf("js");
-const split = hashOf("split");
+const [js, wasm, split] = ["js", "wasm", "split"].map(hashOf);
 if (!split) {
   // Not a split build: cargo-leptos's names are right.
   process.exit(0);
 }
-if (!js) {
-  console.error(`rehash-split: no js hash in ${hashFile}`);
+if (!js || !wasm) {
+  console.error(`rehash-split: no js or wasm hash in ${hashFile}`);
   process.exit(1);
 }
 
 // A hash and the placeholder have the same length (22 characters of URL-safe base64, as
 // cargo-leptos's own): the names sit inside the wasm's import section as length-prefixed strings.
 const PLACEHOLDER = "_".repeat(22);
-const mainName = (hash, ext = "js") => `${name}.${hash}.${ext}`;
-const loaderName = (hash) => `__wasm_split.${hash}.js`;
-const wasm = hashOf("wasm");
-if (!wasm) {
-  console.error(`rehash-split: no wasm hash in ${hashFile}`);
-  process.exit(1);
-}
+const mainJs = (hash) => `${name}.${hash}.js`;
+const mainWasm = (hash) => `${name}.${hash}.wasm`;
+const loader = (hash) => `__wasm_split.${hash}.js`;
 
 /** `buffer` with every `from` replaced by `to` (of the same length), and where. */
 function replaceAll(buffer, from, to) {
@@ -63,26 +58,27 @@ function replaceAll(buffer, from, to) {
 }
 
 const read = (file) => fs.readFileSync(path.join(pkg, file));
-// Each file with the others' names as placeholders.
+// Each file (its name by hash, its current hash) with the others' names as placeholders.
 const group = [
-  { from: mainName(js), ext: "js", other: [[loaderName(split), loaderName(PLACEHOLDER)]] },
-  { from: mainName(wasm, "wasm"), ext: "wasm", other: [[loaderName(split), loaderName(PLACEHOLDER)]] },
-  { from: loaderName(split), ext: "loader", other: [[mainName(js), mainName(PLACEHOLDER)]] },
+  { named: mainJs, hash: js, names: [[loader(split), loader(PLACEHOLDER)]] },
+  { named: mainWasm, hash: wasm, names: [[loader(split), loader(PLACEHOLDER)]] },
+  { named: loader, hash: split, names: [[mainJs(js), mainJs(PLACEHOLDER)]] },
 ].map((file) => {
-  let body = read(file.from);
+  const from = file.named(file.hash);
+  let body = read(from);
   // Where the hash goes back in: inside the names just replaced, nowhere else.
   const slots = [];
-  for (const [from, to] of file.other) {
-    const replaced = replaceAll(body, from, to);
+  for (const [other, to] of file.names) {
+    const replaced = replaceAll(body, other, to);
     if (replaced.at.length === 0) {
-      console.error(`rehash-split: ${file.from} does not name ${from} as expected`);
+      console.error(`rehash-split: ${from} does not name ${other} as expected`);
       process.exit(1);
     }
     const offset = to.indexOf(PLACEHOLDER);
     slots.push(...replaced.at.map((at) => at + offset));
     body = replaced.out;
   }
-  return { ...file, body, slots };
+  return { ...file, from, body, slots };
 });
 
 const digest = crypto.createHash("md5");
@@ -102,11 +98,10 @@ const remove = (file) => {
 };
 
 for (const file of group) {
-  const to = file.ext === "loader" ? loaderName(hash) : mainName(hash, file.ext);
   remove(file.from);
   const body = Buffer.from(file.body);
   for (const at of file.slots) Buffer.from(hash).copy(body, at);
-  write(to, body);
+  write(file.named(hash), body);
 }
 fs.writeFileSync(
   hashFile,
@@ -115,4 +110,4 @@ fs.writeFileSync(
     .replace(/^wasm:.*$/m, `wasm: ${hash}`)
     .replace(/^split:.*$/m, `split: ${hash}`),
 );
-console.log(`rehash-split: ${mainName(hash)}, ${mainName(hash, "wasm")} and ${loaderName(hash)}`);
+console.log(`rehash-split: ${mainJs(hash)}, ${mainWasm(hash)} and ${loader(hash)}`);

@@ -7,22 +7,17 @@ use std::sync::{Arc, OnceLock};
 
 use app::bundle::{Bundle, BundleHashes};
 
-/// `hash.txt` beside this binary, read once (it is fixed for the binary's lifetime).
-fn hash_file() -> &'static str {
-    static TEXT: OnceLock<String> = OnceLock::new();
-    TEXT.get_or_init(|| {
-        std::env::current_exe()
+/// The hashes of this binary's site, read once (they are fixed for the binary's lifetime).
+fn hashes() -> &'static BundleHashes {
+    static HASHES: OnceLock<BundleHashes> = OnceLock::new();
+    HASHES.get_or_init(|| {
+        let text = std::env::current_exe()
             .ok()
             .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
             .and_then(|path| std::fs::read_to_string(path).ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        parse_hashes(&text)
     })
-}
-
-/// The hashes of this binary's site.
-fn hashes() -> &'static BundleHashes {
-    static HASHES: OnceLock<BundleHashes> = OnceLock::new();
-    HASHES.get_or_init(|| parse_hashes(hash_file()))
 }
 
 /// One `kind: hash` line of `hash.txt`.
